@@ -1,0 +1,32 @@
+# inkorg-riv — the two commands a fresh machine needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: test demo lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## make test: create .venv, install the project with its test tools, run ruff, mypy --strict, pytest
+test: $(STAMP)
+	$(VENV)/bin/ruff check inkorg_riv tests benchmarks examples
+	$(VENV)/bin/mypy --strict inkorg_riv
+	$(PY) -m pytest -q
+
+## make demo: the main job end-to-end on the embedded default
+demo: $(STAMP)
+	$(PY) examples/demo.py
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check inkorg_riv tests benchmarks examples
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,47 @@
+"""The library's logger and the redaction of identity numbers (layer L0, stdlib only).
+
+All logging goes through the ``inkorg_riv`` logger, which has a :class:`logging.NullHandler`
+so that an application without logging configured sees nothing. Anything that may contain a
+personal identity number passes through :func:`redact` first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+LOGGER_NAME = "inkorg_riv"
+
+logger = logging.getLogger(LOGGER_NAME)
+logger.addHandler(logging.NullHandler())
+
+# 12-character subjectOfCareId forms (YYYYMMDD + digit or reserve letter + 3 digits) and the
+# 10/12-digit forms written with a separator (YYMMDD-NNNC, YYYYMMDD-NNNC).
+_IDENTITY = re.compile(
+    r"(?<![0-9])((?:19|20)?[0-9]{6})(?:[0-9pPtTfF][0-9]{3}|[-+][0-9]{4})(?![0-9])"
+)
+
+
+def redact(text: str) -> str:
+    """Replace the last four characters of every identity number in ``text`` with ``****``.
+
+    >>> redact("subjectOfCareId 191212121212")
+    'subjectOfCareId 19121212****'
+    """
+    return _IDENTITY.sub(_mask, text)
+
+
+def _mask(match: re.Match[str]) -> str:
+    whole = match.group(0)
+    keep = match.group(1)
+    if len(keep) == 6 and len(whole) == 12:
+        # A 12-character run that starts with a non-century year: still 8 kept, 4 masked.
+        return whole[:8] + "****"
+    if len(whole) == 12 and whole[8] not in "-+":
+        return whole[:8] + "****"
+    return keep + whole[len(keep)] + "****"
+
+
+def get_logger(child: str | None = None) -> logging.Logger:
+    """The ``inkorg_riv`` logger, or one of its children (``inkorg_riv.<child>``)."""
+    return logger.getChild(child) if child else logger

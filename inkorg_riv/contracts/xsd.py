@@ -1,0 +1,507 @@
+"""Read XML Schema files into the type model (layer L1).
+
+Covers what RIV-TA contracts use: named and anonymous complex and simple types, sequences,
+choices and ``all``, element references, named groups, ``xs:any``, complex and simple content
+extensions, enumerations and patterns, ``xs:import`` chains across core components,
+``xs:include`` (chameleon includes too) and circular imports. Every problem -- unparsable
+file, missing import, namespace mismatch -- is recorded against the file that has it, so
+that one broken file does not stop the rest of the package from loading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from lxml import etree
+
+from .._ns import XS, clark
+from .._xmlparse import parse_bytes
+from ..errors import ContractProblem, XmlInputError
+from .model import Any, Attribute, ComplexType, Element, Group, SimpleType, TypeModel
+from .source import PackageSource
+
+_S = f"{{{XS}}}"
+
+
+@dataclass(slots=True)
+class _Def:
+    node: etree._Element
+    namespace: str | None
+    file: str
+
+
+@dataclass(slots=True)
+class SchemaIndex:
+    """Raw global definitions of every schema document, before types are built."""
+
+    elements: dict[str, _Def] = field(default_factory=dict)
+    complex_types: dict[str, _Def] = field(default_factory=dict)
+    simple_types: dict[str, _Def] = field(default_factory=dict)
+    groups: dict[str, _Def] = field(default_factory=dict)
+    attribute_groups: dict[str, _Def] = field(default_factory=dict)
+    problems: list[ContractProblem] = field(default_factory=list)
+    edges: dict[str, set[str]] = field(default_factory=dict)
+    """Which package files each file imports or includes."""
+    broken: set[str] = field(default_factory=set)
+    """Files with a problem of their own."""
+    read: set[tuple[str, str | None]] = field(default_factory=set)
+
+    def reachable(self, start: str) -> set[str]:
+        """Every file reachable from ``start`` through imports and includes."""
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            path = todo.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            todo.extend(self.edges.get(path, ()))
+        return seen
+
+
+def schema_roots(source: PackageSource, path: str) -> Iterator[etree._Element]:
+    """The ``xs:schema`` elements of a file: the root of an XSD, or a WSDL's inline schemas."""
+    root = parse_bytes(source.files[path], source=path, base_url=source.url(path))
+    if root.tag == f"{_S}schema":
+        yield root
+        return
+    yield from root.iterfind(f"{{*}}types/{_S}schema")
+
+
+def index_package(source: PackageSource) -> SchemaIndex:
+    """Read the global definitions of every XSD in the package."""
+    index = SchemaIndex()
+    for path in source.files:
+        if path.lower().endswith(".xsd"):
+            _read_file(source, index, path, None)
+    return index
+
+
+def read_inline_schemas(source: PackageSource, index: SchemaIndex, wsdl_path: str) -> None:
+    """Add a WSDL's inline ``types`` schemas (and what they import) to ``index``."""
+    try:
+        roots = list(schema_roots(source, wsdl_path))
+    except XmlInputError as exc:
+        _problem(index, wsdl_path, str(exc).removeprefix(f"{wsdl_path}: "))
+        return
+    for root in roots:
+        _read_schema(source, index, wsdl_path, root, None)
+
+
+def _problem(index: SchemaIndex, path: str, cause: str) -> None:
+    index.problems.append(ContractProblem(path, cause))
+    index.broken.add(path)
+
+
+def _read_file(
+    source: PackageSource, index: SchemaIndex, path: str, chameleon_ns: str | None
+) -> None:
+    key = (path, chameleon_ns)
+    if key in index.read:
+        return
+    index.read.add(key)
+    try:
+        root = parse_bytes(source.files[path], source=path, base_url=source.url(path))
+    except XmlInputError as exc:
+        _problem(index, path, str(exc).removeprefix(f"{path}: "))
+        return
+    if root.tag != f"{_S}schema":
+        _problem(index, path, f"not an XML Schema (root element is {root.tag})")
+        return
+    _read_schema(source, index, path, root, chameleon_ns)
+
+
+def _read_schema(
+    source: PackageSource,
+    index: SchemaIndex,
+    path: str,
+    root: etree._Element,
+    chameleon_ns: str | None,
+) -> None:
+    namespace = root.get("targetNamespace") or chameleon_ns
+    edges = index.edges.setdefault(path, set())
+    for child in root:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        name = child.get("name")
+        if tag in (f"{_S}import", f"{_S}include", f"{_S}redefine"):
+            _follow(source, index, path, child, namespace, edges)
+        elif name is None:
+            continue
+        elif tag == f"{_S}element":
+            index.elements.setdefault(clark(namespace, name), _Def(child, namespace, path))
+        elif tag == f"{_S}complexType":
+            index.complex_types.setdefault(clark(namespace, name), _Def(child, namespace, path))
+        elif tag == f"{_S}simpleType":
+            index.simple_types.setdefault(clark(namespace, name), _Def(child, namespace, path))
+        elif tag == f"{_S}group":
+            index.groups.setdefault(clark(namespace, name), _Def(child, namespace, path))
+        elif tag == f"{_S}attributeGroup":
+            index.attribute_groups.setdefault(clark(namespace, name), _Def(child, namespace, path))
+
+
+def _follow(
+    source: PackageSource,
+    index: SchemaIndex,
+    path: str,
+    node: etree._Element,
+    namespace: str | None,
+    edges: set[str],
+) -> None:
+    kind = etree.QName(node).localname
+    location = node.get("schemaLocation")
+    expected = node.get("namespace") if kind == "import" else namespace
+    if location is None:
+        if kind == "import" and expected in (None, "http://www.w3.org/XML/1998/namespace"):
+            return
+        if kind == "import":
+            # An import without a location is fine when another file brings the namespace.
+            return
+        _problem(index, path, f"xs:{kind} without schemaLocation")
+        return
+    target = source.resolve(path, location)
+    if target is None:
+        where = "outside the package" if "://" in location else "not in the package"
+        _problem(index, path, f"xs:{kind} of {location!r}: file {where}")
+        return
+    edges.add(target)
+    try:
+        roots = list(schema_roots(source, target))
+    except XmlInputError:
+        _read_file(source, index, target, None)  # records the parse problem on the target
+        return
+    if not roots:
+        _problem(index, path, f"xs:{kind} of {location!r}: {target} is not an XML Schema")
+        return
+    actual = roots[0].get("targetNamespace")
+    if kind == "import":
+        if actual != expected:
+            _problem(
+                index,
+                path,
+                f"xs:import of {location!r} expects namespace {expected!r} but {target} "
+                f"declares {actual!r}",
+            )
+            return
+        _read_file(source, index, target, None)
+    elif actual is None:
+        _read_file(source, index, target, namespace)  # chameleon include
+    elif actual != namespace:
+        _problem(
+            index,
+            path,
+            f"xs:include of {location!r}: {target} declares namespace {actual!r}, "
+            f"the including schema {namespace!r}",
+        )
+    else:
+        _read_file(source, index, target, None)
+
+
+# --------------------------------------------------------------------------- building types
+
+
+def _qname(node: etree._Element, value: str, namespace: str | None) -> str:
+    prefix, _, local = value.rpartition(":")
+    uri = node.nsmap.get(prefix or None)
+    if prefix and uri is None:
+        raise ValueError(f"undeclared prefix {prefix!r} in {value!r}")
+    if not prefix and uri is None:
+        return local
+    del namespace
+    return clark(uri, local)
+
+
+def _doc(node: etree._Element) -> str:
+    parts = [
+        " ".join((d.text or "").split())
+        for d in node.iterfind(f"{_S}annotation/{_S}documentation")
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def _occurs(node: etree._Element) -> tuple[int, int | None]:
+    low = int(node.get("minOccurs", "1"))
+    high_raw = node.get("maxOccurs", "1")
+    return low, None if high_raw == "unbounded" else int(high_raw)
+
+
+class TypeBuilder:
+    """Builds :class:`TypeModel` objects from a :class:`SchemaIndex`, lazily and memoised."""
+
+    def __init__(self, index: SchemaIndex) -> None:
+        self._index = index
+        self._complex: dict[str, ComplexType] = {}
+        self._simple: dict[str, SimpleType] = {}
+        self._elements: dict[str, Element] = {}
+        self._building: set[str] = set()
+
+    def build(self, on_error: Callable[[str, str], None]) -> TypeModel:
+        """Build every global declaration; ``on_error(file, cause)`` receives broken ones."""
+        for table, build in (
+            (self._index.simple_types, self.simple_type),
+            (self._index.complex_types, self.complex_type),
+            (self._index.elements, self.element),
+        ):
+            for name, definition in table.items():
+                try:
+                    build(name)
+                except (ValueError, KeyError) as exc:
+                    on_error(definition.file, f"cannot read {name}: {exc}")
+        files = {name: d.file for name, d in self._index.elements.items()}
+        return TypeModel(
+            elements=MappingProxyType(dict(self._elements)),
+            complex_types=MappingProxyType(dict(self._complex)),
+            simple_types=MappingProxyType(dict(self._simple)),
+            element_files=MappingProxyType(files),
+        )
+
+    # -- globals
+
+    def element(self, name: str) -> Element:
+        if name not in self._elements:
+            definition = self._index.elements.get(name)
+            if definition is None:
+                raise KeyError(f"element {name} is not declared")
+            self._elements[name] = self._element(definition.node, definition.namespace, name)
+        return self._elements[name]
+
+    def complex_type(self, name: str) -> ComplexType:
+        if name not in self._complex:
+            definition = self._index.complex_types[name]
+            self._complex[name] = self._complex_node(
+                definition.node, definition.namespace, name, definition.file
+            )
+        return self._complex[name]
+
+    def simple_type(self, name: str) -> SimpleType:
+        if name not in self._simple:
+            if name in self._building:
+                raise ValueError(f"simple type {name} derives from itself")
+            self._building.add(name)
+            try:
+                definition = self._index.simple_types[name]
+                self._simple[name] = self._simple_node(
+                    definition.node, definition.namespace, name, definition.file
+                )
+            finally:
+                self._building.discard(name)
+        return self._simple[name]
+
+    # -- nodes
+
+    def _element(self, node: etree._Element, namespace: str | None, name: str) -> Element:
+        low, high = _occurs(node)
+        nillable = node.get("nillable") == "true"
+        type_attr = node.get("type")
+        inline: ComplexType | SimpleType | None = None
+        type_name: str | None = None
+        if type_attr is not None:
+            type_name = _qname(node, type_attr, namespace)
+            self._check_type(type_name)
+        else:
+            ctype = node.find(f"{_S}complexType")
+            stype = node.find(f"{_S}simpleType")
+            if ctype is not None:
+                inline = self._complex_node(ctype, namespace, None, "")
+            elif stype is not None:
+                inline = self._simple_node(stype, namespace, None, "")
+            else:
+                type_name = f"{_S[:-1]}}}anyType"
+        return Element(
+            name=name,
+            type_name=type_name,
+            inline=inline,
+            min_occurs=low,
+            max_occurs=high,
+            nillable=nillable,
+            doc=_doc(node),
+        )
+
+    def _check_type(self, type_name: str) -> None:
+        if type_name.startswith(_S):
+            return
+        if type_name in self._index.complex_types or type_name in self._index.simple_types:
+            return
+        raise KeyError(f"type {type_name} is not declared")
+
+    def _local_element(self, node: etree._Element, namespace: str | None) -> Element:
+        ref = node.get("ref")
+        low, high = _occurs(node)
+        if ref is not None:
+            target = self.element(_qname(node, ref, namespace))
+            return Element(
+                name=target.name,
+                type_name=target.type_name,
+                inline=target.inline,
+                min_occurs=low,
+                max_occurs=high,
+                nillable=target.nillable,
+                doc=_doc(node) or target.doc,
+            )
+        form = node.get("form")
+        schema = node.getroottree().getroot()
+        qualified = form == "qualified" or (
+            form is None and schema.get("elementFormDefault") == "qualified"
+        )
+        name = clark(namespace if qualified else None, node.get("name", ""))
+        return self._element(node, namespace, name)
+
+    def _particle(self, node: etree._Element, namespace: str | None) -> Element | Any | Group:
+        tag = node.tag
+        if tag == f"{_S}element":
+            return self._local_element(node, namespace)
+        if tag == f"{_S}any":
+            low, high = _occurs(node)
+            return Any(
+                namespace=node.get("namespace", "##any"),
+                process_contents=node.get("processContents", "strict"),
+                min_occurs=low,
+                max_occurs=high,
+            )
+        if tag == f"{_S}group":
+            low, high = _occurs(node)
+            ref = _qname(node, node.get("ref", ""), namespace)
+            definition = self._index.groups.get(ref)
+            if definition is None:
+                raise KeyError(f"group {ref} is not declared")
+            inner = next(
+                (c for c in definition.node if c.tag in _GROUP_TAGS),
+                None,
+            )
+            if inner is None:
+                return Group(kind="sequence", items=(), min_occurs=low, max_occurs=high)
+            group = self._group(inner, definition.namespace)
+            return Group(kind=group.kind, items=group.items, min_occurs=low, max_occurs=high)
+        return self._group(node, namespace)
+
+    def _group(self, node: etree._Element, namespace: str | None) -> Group:
+        low, high = _occurs(node)
+        items = tuple(
+            self._particle(child, namespace)
+            for child in node
+            if isinstance(child.tag, str) and child.tag in _PARTICLE_TAGS
+        )
+        return Group(
+            kind=etree.QName(node).localname, items=items, min_occurs=low, max_occurs=high
+        )
+
+    def _attributes(self, node: etree._Element, namespace: str | None) -> tuple[Attribute, ...]:
+        found: list[Attribute] = []
+        for child in node:
+            if child.tag == f"{_S}attribute":
+                name = child.get("name") or child.get("ref", "")
+                type_attr = child.get("type")
+                found.append(
+                    Attribute(
+                        name=name,
+                        type_name=_qname(child, type_attr, namespace)
+                        if type_attr
+                        else f"{_S[:-1]}}}string",
+                        required=child.get("use") == "required",
+                        doc=_doc(child),
+                    )
+                )
+            elif child.tag == f"{_S}attributeGroup" and child.get("ref"):
+                ref = _qname(child, child.get("ref", ""), namespace)
+                definition = self._index.attribute_groups.get(ref)
+                if definition is not None:
+                    found.extend(self._attributes(definition.node, definition.namespace))
+        return tuple(found)
+
+    def _complex_node(
+        self, node: etree._Element, namespace: str | None, name: str | None, file: str
+    ) -> ComplexType:
+        base: str | None = None
+        derivation: str | None = None
+        simple_content: str | None = None
+        body = node
+        for wrapper in (f"{_S}complexContent", f"{_S}simpleContent"):
+            content = node.find(wrapper)
+            if content is None:
+                continue
+            for kind in ("extension", "restriction"):
+                derived = content.find(f"{_S}{kind}")
+                if derived is not None:
+                    base = _qname(derived, derived.get("base", ""), namespace)
+                    derivation = kind
+                    body = derived
+            if wrapper.endswith("simpleContent"):
+                simple_content = base
+                base = None if base and base.startswith(_S) else base
+        group_node = next((c for c in body if c.tag in _GROUP_TAGS), None)
+        content_group = self._particle(group_node, namespace) if group_node is not None else None
+        if content_group is not None and not isinstance(content_group, Group):
+            content_group = Group(kind="sequence", items=(content_group,))
+        return ComplexType(
+            name=name,
+            content=content_group,
+            base=base,
+            derivation=derivation,
+            abstract=node.get("abstract") == "true",
+            mixed=node.get("mixed") == "true",
+            simple_content=simple_content,
+            attributes=self._attributes(body, namespace),
+            doc=_doc(node),
+            file=file,
+        )
+
+    def _simple_node(
+        self, node: etree._Element, namespace: str | None, name: str | None, file: str
+    ) -> SimpleType:
+        restriction = node.find(f"{_S}restriction")
+        doc = _doc(node)
+        if restriction is None:
+            listed = node.find(f"{_S}list")
+            if listed is not None:
+                item = listed.get("itemType")
+                return SimpleType(
+                    name=name,
+                    base=f"{_S[:-1]}}}string",
+                    item_type=_qname(listed, item, namespace) if item else None,
+                    doc=doc,
+                    file=file,
+                )
+            return SimpleType(name=name, base=f"{_S[:-1]}}}string", doc=doc, file=file)
+        base_attr = restriction.get("base")
+        if base_attr is None:
+            inner = restriction.find(f"{_S}simpleType")
+            base_type = (
+                self._simple_node(inner, namespace, None, file)
+                if inner is not None
+                else SimpleType(name=None, base=f"{_S[:-1]}}}string")
+            )
+        else:
+            base_name = _qname(restriction, base_attr, namespace)
+            if base_name.startswith(_S):
+                base_type = SimpleType(name=base_name, base=base_name)
+            elif base_name in self._index.simple_types:
+                base_type = self.simple_type(base_name)
+            else:
+                raise KeyError(f"type {base_name} is not declared")
+
+        def facet(tag: str) -> list[str]:
+            return [f.get("value", "") for f in restriction.iterfind(f"{_S}{tag}")]
+
+        def number(tag: str, inherited: int | None) -> int | None:
+            values = facet(tag)
+            return int(values[0]) if values else inherited
+
+        return SimpleType(
+            name=name,
+            base=base_type.base,
+            enumeration=tuple(facet("enumeration")) or base_type.enumeration,
+            patterns=tuple(facet("pattern")) + base_type.patterns,
+            min_length=number("minLength", base_type.min_length),
+            max_length=number("maxLength", base_type.max_length),
+            length=number("length", base_type.length),
+            item_type=base_type.item_type,
+            doc=doc or base_type.doc,
+            file=file,
+        )
+
+
+_GROUP_TAGS = {f"{_S}sequence", f"{_S}choice", f"{_S}all", f"{_S}group"}
+_PARTICLE_TAGS = _GROUP_TAGS | {f"{_S}element", f"{_S}any"}

@@ -1,0 +1,183 @@
+"""Validate request and response XML of an operation (layer L2).
+
+Three forms, as in xmlschema: :meth:`Validator.validate` raises one
+:class:`~inkorg_riv.errors.ValidationError` holding *every* issue, :meth:`Validator.iter_issues`
+yields them, :meth:`Validator.is_valid` answers yes or no. Each takes bytes or an lxml element,
+a bare request/response or a whole SOAP 1.1 envelope.
+
+Invalid input: bytes that are not well-formed XML, not decodable, or that declare a DTD raise
+:class:`~inkorg_riv.errors.XmlInputError` from all three forms (there is nothing to validate);
+an unknown operation raises :class:`~inkorg_riv.errors.UnknownOperationError`; a root element
+that belongs to no operation (or not to the one named) is reported as an issue.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+
+from lxml import etree
+
+from .._ns import RIV_REGISTRY, SOAP11_ENV
+from .._xmlparse import parse_bytes
+from ..contracts import ContractPackage, Operation, RivProfile, bundled_package
+from ..errors import ValidationError, ValidationIssue
+from .rules import DEFAULT_RULES, Rule, element_path
+from .schema import PatternPolicy, SchemaSet, strip_anchors
+
+Document = bytes | etree._Element
+
+
+class Validator:
+    """Validates documents against one contract package. Thread-safe; reuse one per package."""
+
+    def __init__(
+        self,
+        package: ContractPackage | None = None,
+        *,
+        patterns: PatternPolicy = PatternPolicy.ANCHORS,
+        rules: Sequence[Rule] = DEFAULT_RULES,
+    ) -> None:
+        self.package = package if package is not None else bundled_package()
+        self.rules = tuple(rules)
+        self._schemas = SchemaSet(self.package, patterns)
+
+    @property
+    def patterns(self) -> PatternPolicy:
+        """The pattern policy in force."""
+        return self._schemas.policy
+
+    def iter_issues(
+        self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
+    ) -> Iterator[ValidationIssue]:
+        """Yield every issue of ``document``; nothing when it is valid."""
+        root, envelope_issues = self._body(document)
+        yield from envelope_issues
+        if root is None:
+            return
+        op = self._operation_of(root, operation)
+        if isinstance(op, ValidationIssue):
+            yield op
+            return
+        yield from self._schemas.issues(op.schema_file, root)
+        if rules:
+            for rule in self.rules:
+                if rule.applies(root):
+                    yield from rule.run(root)
+
+    def validate(
+        self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
+    ) -> etree._Element:
+        """Return the validated request/response element, or raise :class:`ValidationError`."""
+        issues = list(self.iter_issues(document, operation, rules=rules))
+        if issues:
+            name = operation.name if isinstance(operation, Operation) else operation
+            raise ValidationError(issues, operation=name)
+        root, _ = self._body(document)
+        assert root is not None  # an envelope without body yields an issue above
+        return root
+
+    def is_valid(
+        self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
+    ) -> bool:
+        """Whether ``document`` has no issue at all."""
+        return next(iter(self.iter_issues(document, operation, rules=rules)), None) is None
+
+    def operation_of(self, document: Document) -> Operation | None:
+        """The operation a document belongs to, by its root (or body) element."""
+        root, _ = self._body(document)
+        return None if root is None else self.package.operation_for_element(root.tag)
+
+    # -- internals
+
+    def _body(self, document: Document) -> tuple[etree._Element | None, list[ValidationIssue]]:
+        root = parse_bytes(document) if isinstance(document, bytes) else document
+        if root.tag != f"{{{SOAP11_ENV}}}Envelope":
+            return root, []
+        body = root.find(f"{{{SOAP11_ENV}}}Body")
+        payload = None if body is None else next((c for c in body if isinstance(c.tag, str)), None)
+        if payload is None:
+            return None, [ValidationIssue(path="/Envelope/Body", reason="the SOAP Body is empty")]
+        issues: list[ValidationIssue] = []
+        op = self.package.operation_for_element(payload.tag)
+        if op is not None and op.request_element == payload.tag:
+            issues.extend(self._header_issues(root, op))
+        return payload, issues
+
+    @staticmethod
+    def _header_issues(envelope: etree._Element, op: Operation) -> list[ValidationIssue]:
+        header = envelope.find(f"{{{SOAP11_ENV}}}Header")
+        wanted = op.headers[0].element if op.headers else None
+        if wanted is None:
+            return []
+        found = None if header is None else header.find(wanted)
+        if found is None or not (found.text or "").strip():
+            what = "LogicalAddress" if op.profile is RivProfile.BP21 else "wsa:To"
+            return [
+                ValidationIssue(
+                    path="/Envelope/Header",
+                    reason=f"the {what} header is missing or empty (the platform answers "
+                    + ("VP003" if wanted.startswith(f"{{{RIV_REGISTRY}}}") else "VP001")
+                    + ")",
+                )
+            ]
+        return []
+
+    def _operation_of(
+        self, root: etree._Element, operation: str | Operation | None
+    ) -> Operation | ValidationIssue:
+        if operation is None:
+            found = self.package.operation_for_element(root.tag)
+            if found is None:
+                return ValidationIssue(
+                    path=element_path(root),
+                    reason=f"root element {root.tag} is not the request or response of any "
+                    f"operation in {self.package.name}",
+                    line=root.sourceline,
+                )
+            return found
+        op = operation if isinstance(operation, Operation) else self.package.operation(operation)
+        if root.tag not in (op.request_element, op.response_element):
+            return ValidationIssue(
+                path=element_path(root),
+                reason=f"root element {root.tag} is neither {op.request_element} nor "
+                f"{op.response_element} of operation {op.name}",
+                line=root.sourceline,
+            )
+        return op
+
+
+@functools.lru_cache(maxsize=1)
+def default_validator() -> Validator:
+    """The validator of the bundled package with the default policy (shared, thread-safe)."""
+    return Validator()
+
+
+def validate(document: Document, operation: str | Operation | None = None) -> etree._Element:
+    """Validate against the bundled package; see :meth:`Validator.validate`."""
+    return default_validator().validate(document, operation)
+
+
+def iter_issues(
+    document: Document, operation: str | Operation | None = None
+) -> Iterator[ValidationIssue]:
+    """Issues against the bundled package; see :meth:`Validator.iter_issues`."""
+    return default_validator().iter_issues(document, operation)
+
+
+def is_valid(document: Document, operation: str | Operation | None = None) -> bool:
+    """Validity against the bundled package; see :meth:`Validator.is_valid`."""
+    return default_validator().is_valid(document, operation)
+
+
+__all__ = [
+    "DEFAULT_RULES",
+    "PatternPolicy",
+    "Rule",
+    "Validator",
+    "default_validator",
+    "is_valid",
+    "iter_issues",
+    "strip_anchors",
+    "validate",
+]

@@ -1,0 +1,99 @@
+"""Rules beyond the XSD (contracts.md section 3), checked before anything is sent (layer L2).
+
+A :class:`Rule` looks at a request or response element and yields
+:class:`~inkorg_riv.errors.ValidationIssue` objects. The default set:
+
+* ``identity-number``: every ``subjectOfCareId`` is a personnummer or samordningsnummer with a
+  valid date and check digit; reserve numbers (a letter in position 9) pass on the pattern only.
+* ``notify-requires-sourceSystem``: an AddMessage with ``notify`` true names its ``sourceSystem``
+  (without it 1177 sends no notification).
+
+Add your own by passing ``rules=DEFAULT_RULES + (Rule(...),)`` to the validator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..errors import ValidationIssue
+from .identity import IdentityNumberError, parse_identity_number
+
+Check = Callable[[etree._Element], Iterable[ValidationIssue]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """A named check; ``roots`` limits it to documents with these root local names."""
+
+    name: str
+    check: Check
+    roots: frozenset[str] | None = None
+
+    def applies(self, root: etree._Element) -> bool:
+        """Whether the rule looks at a document with this root."""
+        return self.roots is None or etree.QName(root).localname in self.roots
+
+    def run(self, root: etree._Element) -> Iterator[ValidationIssue]:
+        """Run the check; issues carry this rule's name."""
+        for issue in self.check(root):
+            yield ValidationIssue(
+                path=issue.path, reason=issue.reason, line=issue.line, rule=self.name
+            )
+
+
+def element_path(element: etree._Element) -> str:
+    """A readable path of local names: ``/AddMessage/message/booking/startTime``."""
+    names: list[str] = []
+    node: etree._Element | None = element
+    while node is not None:
+        if isinstance(node.tag, str):
+            names.append(etree.QName(node).localname)
+        node = node.getparent()
+    return "/" + "/".join(reversed(names))
+
+
+def _children(root: etree._Element, local: str) -> list[etree._Element]:
+    return [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == local]
+
+
+def check_identity_numbers(root: etree._Element) -> Iterator[ValidationIssue]:
+    """Each ``subjectOfCareId`` is a valid Swedish identity number (or a reserve number)."""
+    for element in root.iter("{*}subjectOfCareId"):
+        value = (element.text or "").strip()
+        try:
+            parse_identity_number(value)
+        except IdentityNumberError as exc:
+            yield ValidationIssue(
+                path=element_path(element),
+                reason=f"not a valid identity number ({exc.redacted}): {exc.reason}",
+                line=element.sourceline,
+            )
+
+
+def check_notify_source_system(root: etree._Element) -> Iterator[ValidationIssue]:
+    """``notify`` true requires a non-empty ``sourceSystem``."""
+    notify = _children(root, "notify")
+    if not notify or (notify[0].text or "").strip() not in ("true", "1"):
+        return
+    source = _children(root, "sourceSystem")
+    if not source or not (source[0].text or "").strip():
+        yield ValidationIssue(
+            path=element_path(root) + "/sourceSystem",
+            reason="sourceSystem is required when notify is true "
+            "(without it 1177 sends no notification)",
+            line=notify[0].sourceline,
+        )
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule(name="identity-number", check=check_identity_numbers),
+    Rule(
+        name="notify-requires-sourceSystem",
+        check=check_notify_source_system,
+        roots=frozenset({"AddMessage"}),
+    ),
+)
+"""The rules every validator runs unless told otherwise."""

@@ -1,0 +1,130 @@
+"""XSD validation on lxml (libxml2): compiled once per schema, precise issue reports (layer L2).
+
+The ``^…$`` pattern policy lives here. XML Schema has no anchors: a pattern is always matched
+against the whole value, and ``^`` and ``$`` are ordinary characters. Many published RIV
+schemas write ``^[0-9]{8}[0-9pPtTfF][0-9]{3}$`` all the same, which a conforming validator
+reads as "a literal ^, twelve characters, a literal $" and so rejects every real value.
+
+* :attr:`PatternPolicy.ANCHORS` (default): a leading ``^`` and a trailing unescaped ``$`` in an
+  ``xs:pattern`` are treated as the anchors their authors meant, i.e. removed before compiling.
+* :attr:`PatternPolicy.STRICT`: patterns are compiled exactly as written (XSD semantics).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import threading
+from collections.abc import Iterator
+
+from lxml import etree
+
+from .._ns import XS
+from .._xmlparse import make_parser
+from ..contracts import ContractPackage, PackageSource
+from ..errors import ContractLoadError, ValidationIssue
+
+_CLARK = re.compile(r"\{[^}]*\}")
+_ELEMENT = re.compile(r"^Element '([^']*)'(?:, attribute '([^']*)')?: ")
+
+
+class PatternPolicy(enum.Enum):
+    """How ``^`` and ``$`` at the ends of ``xs:pattern`` values are read."""
+
+    ANCHORS = "anchors"
+    STRICT = "strict"
+
+
+def strip_anchors(pattern: str) -> str:
+    """Remove a leading ``^`` and a trailing unescaped ``$`` from a pattern."""
+    if pattern.startswith("^"):
+        pattern = pattern[1:]
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1]
+    return pattern
+
+
+def apply_pattern_policy(source: PackageSource, policy: PatternPolicy) -> PackageSource:
+    """The package with every anchored ``xs:pattern`` rewritten under ``policy``."""
+    if policy is PatternPolicy.STRICT:
+        return source
+    changed: dict[str, bytes] = {}
+    for path, data in source.files.items():
+        if b"pattern" not in data or (b"^" not in data and b"$" not in data):
+            continue
+        root = etree.fromstring(data, make_parser(), base_url=source.url(path))
+        touched = False
+        for facet in root.iter(f"{{{XS}}}pattern"):
+            value = facet.get("value", "")
+            stripped = strip_anchors(value)
+            if stripped != value:
+                facet.set("value", stripped)
+                touched = True
+        if touched:
+            changed[path] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return source.with_files(changed) if changed else source
+
+
+class SchemaSet:
+    """The compiled XSDs of one package under one pattern policy.
+
+    Compiled schemas are cached per schema file and per thread (libxml2 validation contexts are
+    not shared between threads); compiling happens once per thread and file.
+    """
+
+    def __init__(self, package: ContractPackage, policy: PatternPolicy) -> None:
+        self.package = package
+        self.policy = policy
+        self._source = apply_pattern_policy(package.source, policy)
+        self._local = threading.local()
+
+    def schema_for(self, schema_file: str) -> etree.XMLSchema:
+        """The compiled schema of one package file."""
+        cache: dict[str, etree.XMLSchema] | None = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = {}
+            self._local.cache = cache
+        schema = cache.get(schema_file)
+        if schema is None:
+            schema = self._compile(schema_file)
+            cache[schema_file] = schema
+        return schema
+
+    def _compile(self, schema_file: str) -> etree.XMLSchema:
+        source = self._source
+        parser = make_parser(source.resolver())
+        try:
+            doc = etree.fromstring(
+                source.files[schema_file], parser, base_url=source.url(schema_file)
+            )
+            return etree.XMLSchema(doc)
+        except (etree.XMLSchemaParseError, etree.XMLSyntaxError, KeyError) as exc:
+            raise ContractLoadError(
+                f"{schema_file}: the schema does not compile: {_readable(str(exc))}"
+            ) from exc
+
+    def issues(self, schema_file: str, root: etree._Element) -> Iterator[ValidationIssue]:
+        """Every XSD issue of ``root`` against ``schema_file`` (nothing when valid)."""
+        schema = self.schema_for(schema_file)
+        if schema.validate(root):
+            return
+        for entry in schema.error_log:
+            yield ValidationIssue(
+                path=entry.path or "",
+                reason=_readable(entry.message),
+                line=entry.line or None,
+                rule="xsd",
+            )
+
+
+def _readable(message: str) -> str:
+    """libxml2's message with Clark names shortened and the element prefix dropped."""
+    match = _ELEMENT.match(message)
+    if match:
+        message = message[match.end() :]
+        if match.group(2):
+            message = f"attribute {_CLARK.sub('', match.group(2))!r}: {message}"
+    message = _CLARK.sub("", message)
+    message = message.replace("Expected is ( ", "Expected: ").replace(" ).", ".")
+    message = message.replace("Expected is one of ( ", "Expected one of: ")
+    return message.strip()
