@@ -17,8 +17,15 @@ Every error carries :attr:`InkorgError.outcome`, one of :class:`Outcome`, so tha
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal
+
+from ._log import redact
+
+if TYPE_CHECKING:
+    from .faults import FaultClass, VpCode
 
 
 class Outcome(enum.Enum):
@@ -204,6 +211,250 @@ class ServiceError(InkorgError):
         self.retryable = retryable
 
 
+# --------------------------------------------------------------------------- service family: faults
+# (Answers that carry a refusal: SOAP faults, VP codes, resultCode ERROR. The unusable-answer
+# error, UnexpectedResponseError, belongs to the transport family and follows below.)
+
+
+def _context(
+    operation: str | None, logical_address: str | None, correlation_id: str | None
+) -> tuple[str, str]:
+    """``("AddMessage at logical address X", "correlation id Y")`` for error messages."""
+    what = operation or "the request"
+    if logical_address:
+        what = f"{what} at logical address {logical_address!r}"
+    cid = f"correlation id {correlation_id}" if correlation_id else "no correlation id"
+    return what, cid
+
+
+def _quoted(text: str | None, limit: int = 300) -> str:
+    """``text`` redacted, on one line and shortened, in quotes."""
+    flat = " ".join(redact(text or "").split())
+    if len(flat) > limit:
+        flat = flat[: limit - 3] + "..."
+    return repr(flat)
+
+
+class SoapFaultError(ServiceError):
+    """A SOAP fault answered the request.
+
+    Without a VP code the fault comes from the producer and is passed through unchanged:
+    :attr:`faultcode` is the local part (``Client``, ``Server``, ``Server.Timeout``...),
+    :attr:`faultcode_raw` the text as sent (``soapenv:Server``), :attr:`faultcode_qname` the
+    resolved Clark name when the prefix was declared, :attr:`faultstring` and :attr:`detail`
+    the raw texts (``detail`` is None for a fault without detail). ``str(error)`` is redacted;
+    the attributes are not.
+    """
+
+    def __init__(
+        self,
+        *,
+        faultcode: str,
+        faultstring: str,
+        detail: str | None = None,
+        faultcode_raw: str | None = None,
+        faultcode_qname: str | None = None,
+        http_status: int | None = None,
+        operation: str | None = None,
+        logical_address: str | None = None,
+        correlation_id: str | None = None,
+        retryable: bool = False,
+        message: str | None = None,
+    ) -> None:
+        self.faultcode = faultcode
+        self.faultcode_raw = faultcode if faultcode_raw is None else faultcode_raw
+        self.faultcode_qname = faultcode_qname
+        self.faultstring = faultstring
+        self.detail = detail
+        self.http_status = http_status
+        self.reached_producer: bool | None = True
+        if message is None:
+            what, cid = _context(operation, logical_address, correlation_id)
+            extra = f"; detail {_quoted(detail)}" if detail else ""
+            message = (
+                f"{what}: the producer answered with a SOAP fault ({faultcode or 'no faultcode'}) "
+                f"{_quoted(faultstring)}{extra}. The request reached the producer and was not "
+                f"carried out; fix the request if the fault names it, otherwise contact the "
+                f"producer's support with the {cid}"
+            )
+        super().__init__(
+            message,
+            operation=operation,
+            logical_address=logical_address,
+            correlation_id=correlation_id,
+            retryable=retryable,
+        )
+
+
+class PlatformFaultError(SoapFaultError):
+    """The national service platform refused the request with a VP code (:attr:`vp`).
+
+    :attr:`reached_producer` and :attr:`outcome` follow the code: a refusal before routing is
+    ``False`` / :attr:`Outcome.REFUSED`; VP009 is ``None`` / :attr:`Outcome.UNKNOWN`.
+    :attr:`retryable` is the catalogue's (VP008, VP012). :attr:`advice` says what to do.
+    """
+
+    def __init__(
+        self,
+        vp: VpCode,
+        *,
+        faultcode: str,
+        faultstring: str,
+        detail: str | None = None,
+        faultcode_raw: str | None = None,
+        faultcode_qname: str | None = None,
+        http_status: int | None = None,
+        operation: str | None = None,
+        logical_address: str | None = None,
+        correlation_id: str | None = None,
+        contract: str | None = None,
+        consumer: str | None = None,
+    ) -> None:
+        self.vp = vp
+        self.advice = vp.advice_for(
+            consumer=consumer, contract=contract or operation, logical_address=logical_address
+        )
+        what, cid = _context(operation, logical_address, correlation_id)
+        if vp.reached_producer is None:
+            fate = "The outcome is unknown: the request may have reached the producer"
+        else:
+            fate = "The platform refused it before it reached the producer"
+        english = f"; detail {_quoted(detail)}" if detail else ""
+        message = (
+            f"{what}: platform fault {vp.code}, {vp.meaning} ({vp.fault_class.value} problem"
+            f"{', retryable' if vp.retryable else ''}). {fate}. What to do: {self.advice}. "
+            f"Platform text {_quoted(faultstring)}{english}; {cid}"
+        )
+        super().__init__(
+            faultcode=faultcode,
+            faultstring=faultstring,
+            detail=detail,
+            faultcode_raw=faultcode_raw,
+            faultcode_qname=faultcode_qname,
+            http_status=http_status,
+            operation=operation,
+            logical_address=logical_address,
+            correlation_id=correlation_id,
+            retryable=vp.retryable,
+            message=message,
+        )
+        self.reached_producer = vp.reached_producer
+        self.outcome = Outcome.UNKNOWN if vp.reached_producer is None else Outcome.REFUSED
+
+    @property
+    def code(self) -> str:
+        """The VP code (``"VP007"``)."""
+        return self.vp.code
+
+    @property
+    def fault_class(self) -> FaultClass:
+        """Who has to act: client data, configuration, platform or producer."""
+        return self.vp.fault_class
+
+
+class ResultCodeError(ServiceError):
+    """The producer answered ``resultCode`` ERROR: a logical error, the request was not done.
+
+    :attr:`result_text` is the producer's ``resultText`` as sent (``str(error)`` is redacted).
+    """
+
+    result_code = "ERROR"
+
+    def __init__(
+        self,
+        result_text: str | None,
+        *,
+        operation: str | None = None,
+        logical_address: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        self.result_text = result_text
+        self.reached_producer: bool | None = True
+        what, cid = _context(operation, logical_address, correlation_id)
+        text = _quoted(result_text) if result_text else "(no resultText)"
+        super().__init__(
+            f"{what}: the producer answered resultCode ERROR {text}. The request was not carried "
+            f"out; correct the data it names and send again ({cid})",
+            operation=operation,
+            logical_address=logical_address,
+            correlation_id=correlation_id,
+        )
+
+
+# --------------------------------------------------------------------------- transport: bad answers
+
+ResponseKind = Literal["empty", "not-xml", "html", "not-soap", "wrong-body", "http-status"]
+
+_KIND_TEXT: Mapping[str, str] = MappingProxyType({
+    "empty": "has an empty body; check the endpoint URL and any proxy on the way",
+    "html": "is an HTML page, not SOAP: a proxy, load balancer, login page or a wrong URL "
+    "answered instead of the platform; check the endpoint URL and the network path",
+    "not-xml": "is not XML; check the endpoint URL and any proxy on the way",
+    "not-soap": "is XML but not a SOAP 1.1 envelope with a Body; check that the URL is the "
+    "platform's service endpoint for this contract",
+    "wrong-body": "is a SOAP envelope without the expected response; check that the endpoint "
+    "serves this contract and version",
+    "http-status": "has an unexpected HTTP status and no SOAP fault; check the endpoint URL "
+    "and the platform's status",
+})
+
+SNIPPET_CHARS = 200
+"""At most this many characters of a response body are kept in an error (redacted)."""
+
+
+def response_snippet(body: bytes | str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of ``body`` as text, identity numbers redacted, at most ``limit`` characters.
+
+    Redaction runs before the cut so that a number crossing the cut cannot escape it.
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    head = redact(text[: limit + 32])
+    return head[:limit]
+
+
+class UnexpectedResponseError(TransportError):
+    """The request was sent and an answer arrived, but it is not a usable SOAP response.
+
+    The outcome is unknown: the producer may have acted. :attr:`kind` is one of ``empty``,
+    ``html``, ``not-xml``, ``not-soap``, ``wrong-body`` (the Body holds something other than
+    the operation's response) or ``http-status`` (a status other than 200 without a fault).
+    :attr:`snippet` holds at most 200 redacted characters of the body.
+    """
+
+    def __init__(
+        self,
+        kind: ResponseKind,
+        *,
+        http_status: int | None,
+        body: bytes | str = b"",
+        content_type: str | None = None,
+        reason: str | None = None,
+        operation: str | None = None,
+        logical_address: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        self.kind: ResponseKind = kind
+        self.http_status = http_status
+        self.content_type = content_type
+        self.snippet = response_snippet(body)
+        self.logical_address = logical_address
+        self.reached_producer: bool | None = None
+        what, cid = _context(operation, logical_address, correlation_id)
+        status = f"HTTP {http_status}" if http_status is not None else "no HTTP status"
+        ctype = f", Content-Type {content_type!r}" if content_type else ""
+        why = f" ({redact(reason)})" if reason else ""
+        starts = f" The body starts {self.snippet!r}." if self.snippet.strip() else ""
+        super().__init__(
+            f"{what}: the answer ({status}{ctype}) {_KIND_TEXT[kind]}{why}. The outcome is "
+            f"unknown: the producer may have acted, so do not resend a non-idempotent request "
+            f"without checking; {cid}.{starts}",
+            operation=operation,
+            outcome=Outcome.UNKNOWN,
+            correlation_id=correlation_id,
+            retryable=False,
+        )
+
+
 __all__ = [
     "BindingError",
     "CertificateError",
@@ -214,10 +465,16 @@ __all__ = [
     "InkorgError",
     "LocalError",
     "Outcome",
+    "PlatformFaultError",
+    "ResponseKind",
+    "ResultCodeError",
     "ServiceError",
+    "SoapFaultError",
     "TransportError",
+    "UnexpectedResponseError",
     "UnknownOperationError",
     "ValidationError",
     "ValidationIssue",
     "XmlInputError",
+    "response_snippet",
 ]

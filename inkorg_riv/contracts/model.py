@@ -188,8 +188,8 @@ class TypeModel:
         chain: list[ComplexType] = [ctype]
         seen = {ctype.name}
         current = ctype
-        while current.derivation == "extension" and current.base in self.complex_types:
-            if current.base in seen:
+        while current.derivation == "extension" and current.base is not None:
+            if current.base in seen or current.base not in self.complex_types:
                 break
             current = self.complex_types[current.base]
             seen.add(current.name)

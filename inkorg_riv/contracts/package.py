@@ -19,7 +19,7 @@ from .._xmlparse import parse_bytes
 from ..errors import ContractLoadError, ContractProblem, UnknownOperationError, XmlInputError
 from .model import Interaction, Operation, TypeModel
 from .source import PackageSource, open_source
-from .wsdl import WsdlProblem, read_interaction
+from .wsdl import WsdlError, read_interaction
 from .xsd import TypeBuilder, index_package, read_inline_schemas
 
 _log = get_logger("contracts")
@@ -108,12 +108,11 @@ def build_package(source: PackageSource) -> ContractPackage:
     wsdl_paths = [p for p in source.files if p.lower().endswith(".wsdl")]
     for path in wsdl_paths:
         read_inline_schemas(source, index, path)
-    types = TypeBuilder(index).build(
-        lambda file, cause: (
-            index.problems.append(ContractProblem(file, cause)),
-            index.broken.add(file),
-        )
-    )
+    def broken_type(file: str, cause: str) -> None:
+        index.problems.append(ContractProblem(file, cause))
+        index.broken.add(file)
+
+    types = TypeBuilder(index).build(broken_type)
 
     interactions: dict[str, Interaction] = {}
     problems = list(index.problems)
@@ -131,7 +130,7 @@ def build_package(source: PackageSource) -> ContractPackage:
         except XmlInputError as exc:
             problems.append(ContractProblem(path, str(exc).removeprefix(f"{path}: ")))
             continue
-        except WsdlProblem as exc:
+        except WsdlError as exc:
             problems.append(ContractProblem(path, str(exc)))
             continue
         key = f"{interaction.domain}:{interaction.name}:{interaction.major}"

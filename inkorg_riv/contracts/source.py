@@ -74,8 +74,10 @@ class _PackageResolver(etree.Resolver):
         super().__init__()
         self._source = source
 
-    def resolve(self, system_url: str, public_id: str, context: Any) -> Any:  # noqa: ARG002
-        path = self._source.path_of(system_url)
+    def resolve(  # lxml passes the context as a third argument
+        self, system_url: str | None, public_id: str | None, context: Any  # noqa: ARG002
+    ) -> Any:
+        path = self._source.path_of(system_url or "")
         if path is None:
             # Refuse: an empty document makes libxml2 report the missing import instead of
             # reading the file system or the network.
@@ -123,7 +125,9 @@ def from_zip(archive: Path) -> PackageSource:
             try:
                 files[name] = zf.read(info)
             except (zipfile.BadZipFile, OSError, ValueError) as exc:
-                raise ContractLoadError(f"{archive}: {info.filename} cannot be read ({exc})") from exc
+                raise ContractLoadError(
+                    f"{archive}: {info.filename} cannot be read ({exc})"
+                ) from exc
     return _finish(str(archive), "zip", _strip_top_folder(files))
 
 

@@ -24,7 +24,7 @@ LOGICAL_ADDRESS = clark(RIV_REGISTRY, "LogicalAddress")
 WSA_TO = clark(WSA, "To")
 
 
-class WsdlProblem(Exception):
+class WsdlError(Exception):
     """A WSDL that cannot be turned into an interaction; the message names the cause."""
 
 
@@ -40,7 +40,7 @@ class _Names:
 def _names(path: str, namespace: str) -> _Names:
     match = _FILE_NAME.search(path.rsplit("/", 1)[-1])
     if match is None:
-        raise WsdlProblem(
+        raise WsdlError(
             "file name does not follow <Name>Interaction_<major>.<minor>_RIVTABP21.wsdl"
         )
     contract = match["name"]
@@ -61,17 +61,17 @@ def _qname(node: etree._Element, value: str) -> str:
     prefix, _, local = value.rpartition(":")
     uri = node.nsmap.get(prefix or None)
     if prefix and uri is None:
-        raise WsdlProblem(f"undeclared prefix {prefix!r} in {value!r}")
+        raise WsdlError(f"undeclared prefix {prefix!r} in {value!r}")
     return clark(uri, local)
 
 
 def read_interaction(path: str, root: etree._Element, types: TypeModel) -> Interaction:
-    """Turn a parsed WSDL into an :class:`Interaction`; raise :class:`WsdlProblem` if unusable."""
+    """Turn a parsed WSDL into an :class:`Interaction`; raise :class:`WsdlError` if unusable."""
     if root.tag != f"{_W}definitions":
-        raise WsdlProblem(f"not a WSDL 1.1 document (root element is {root.tag})")
+        raise WsdlError(f"not a WSDL 1.1 document (root element is {root.tag!r})")
     namespace = root.get("targetNamespace")
     if not namespace:
-        raise WsdlProblem("wsdl:definitions has no targetNamespace")
+        raise WsdlError("wsdl:definitions has no targetNamespace")
     names = _names(path, namespace)
 
     messages: dict[str, dict[str, str]] = {}
@@ -80,7 +80,7 @@ def read_interaction(path: str, root: etree._Element, types: TypeModel) -> Inter
         for part in message.iterfind(f"{_W}part"):
             element = part.get("element")
             if element is None:
-                raise WsdlProblem(
+                raise WsdlError(
                     f"message {message.get('name')} part {part.get('name')} has no element "
                     "(RIV-TA requires document/literal)"
                 )
@@ -95,7 +95,7 @@ def read_interaction(path: str, root: etree._Element, types: TypeModel) -> Inter
                 _operation(op, names, namespace, messages, bindings, path, types)
             )
     if not operations:
-        raise WsdlProblem("the WSDL declares no operations")
+        raise WsdlError("the WSDL declares no operations")
     return Interaction(
         name=f"{names.contract}Interaction",
         contract=names.contract,
@@ -154,11 +154,11 @@ def _operation(
     wsdl_input = op.find(f"{_W}input")
     wsdl_output = op.find(f"{_W}output")
     if wsdl_input is None or wsdl_output is None:
-        raise WsdlProblem(f"operation {name} lacks an input or an output")
+        raise WsdlError(f"operation {name} lacks an input or an output")
     in_message = messages.get(_qname(wsdl_input, wsdl_input.get("message", "")))
     out_message = messages.get(_qname(wsdl_output, wsdl_output.get("message", "")))
     if in_message is None or out_message is None:
-        raise WsdlProblem(f"operation {name} refers to a message the WSDL does not declare")
+        raise WsdlError(f"operation {name} refers to a message the WSDL does not declare")
     binding = bindings.get(name, _BindingOp(None, [], None))
 
     header_parts: set[str] = set()
@@ -166,7 +166,7 @@ def _operation(
     for message_name, part in binding.headers:
         element = messages.get(message_name, {}).get(part)
         if element is None:
-            raise WsdlProblem(f"operation {name}: soap:header part {part!r} is not declared")
+            raise WsdlError(f"operation {name}: soap:header part {part!r} is not declared")
         header_parts.add(part)
         headers.append(HeaderPart(part=part, element=element))
     body_candidates = [
@@ -177,18 +177,18 @@ def _operation(
         and element not in (LOGICAL_ADDRESS, WSA_TO)
     ]
     if len(body_candidates) != 1:
-        raise WsdlProblem(
+        raise WsdlError(
             f"operation {name}: expected one body part (parameters), found "
             f"{[p for p, _ in body_candidates] or 'none'}"
         )
     request = body_candidates[0][1]
     out_parts = [e for p, e in out_message.items() if p not in header_parts]
     if len(out_parts) != 1:
-        raise WsdlProblem(f"operation {name}: expected one response body part")
+        raise WsdlError(f"operation {name}: expected one response body part")
     response = out_parts[0]
     for element in (request, response, *(h.element for h in headers)):
         if element not in types.elements:
-            raise WsdlProblem(
+            raise WsdlError(
                 f"operation {name}: element {element} is not declared by any schema of the package"
             )
 

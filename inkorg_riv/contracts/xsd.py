@@ -108,7 +108,7 @@ def _read_file(
         _problem(index, path, str(exc).removeprefix(f"{path}: "))
         return
     if root.tag != f"{_S}schema":
-        _problem(index, path, f"not an XML Schema (root element is {root.tag})")
+        _problem(index, path, f"not an XML Schema (root element is {root.tag!r})")
         return
     _read_schema(source, index, path, root, chameleon_ns)
 
@@ -143,7 +143,7 @@ def _read_schema(
             index.attribute_groups.setdefault(clark(namespace, name), _Def(child, namespace, path))
 
 
-def _follow(
+def _follow(  # noqa: PLR0911  (one return per way an import can fail)
     source: PackageSource,
     index: SchemaIndex,
     path: str,
@@ -209,9 +209,19 @@ def _qname(node: etree._Element, value: str, namespace: str | None) -> str:
     if prefix and uri is None:
         raise ValueError(f"undeclared prefix {prefix!r} in {value!r}")
     if not prefix and uri is None:
+        # In a chameleon include (a schema without targetNamespace included by one with a
+        # namespace) unqualified references take the including schema's namespace.
+        if namespace is not None and _schema_of(node).get("targetNamespace") is None:
+            return clark(namespace, local)
         return local
-    del namespace
     return clark(uri, local)
+
+
+def _schema_of(node: etree._Element) -> etree._Element:
+    """The ``xs:schema`` element a declaration belongs to (a WSDL's inline schema too)."""
+    for ancestor in node.iterancestors(f"{_S}schema"):
+        return ancestor
+    return node
 
 
 def _doc(node: etree._Element) -> str:
@@ -349,7 +359,9 @@ class TypeBuilder:
         name = clark(namespace if qualified else None, node.get("name", ""))
         return self._element(node, namespace, name)
 
-    def _particle(self, node: etree._Element, namespace: str | None) -> Element | Any | Group:
+    def _particle(
+        self, node: etree._Element, namespace: str | None
+    ) -> Element | Any | Group:
         tag = node.tag
         if tag == f"{_S}element":
             return self._local_element(node, namespace)
@@ -392,7 +404,7 @@ class TypeBuilder:
         found: list[Attribute] = []
         for child in node:
             if child.tag == f"{_S}attribute":
-                name = child.get("name") or child.get("ref", "")
+                name = child.get("name") or child.get("ref") or ""
                 type_attr = child.get("type")
                 found.append(
                     Attribute(

@@ -19,12 +19,17 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from .._log import redact
 from .._ns import XS
 from .._xmlparse import make_parser
 from ..contracts import ContractPackage, PackageSource
 from ..errors import ContractLoadError, ValidationIssue
+from .rules import element_path
 
-_CLARK = re.compile(r"\{[^}]*\}")
+# A Clark-notation namespace (an absolute URI in braces); not regex quantifiers like ``{8}``
+# nor the ``{'A', 'B'}`` value sets that libxml2 prints for enumerations.
+_CLARK = re.compile(r"\{[A-Za-z][A-Za-z0-9+.-]*:[^{}\s]*\}")
+_STEP = re.compile(r"(?:(?P<prefix>[^:\[\]]+):)?(?P<name>[^:\[\]]+)(?:\[(?P<index>[0-9]+)\])?")
 _ELEMENT = re.compile(r"^Element '([^']*)'(?:, attribute '([^']*)')?: ")
 
 
@@ -109,12 +114,42 @@ class SchemaSet:
         if schema.validate(root):
             return
         for entry in schema.error_log:
+            found = _element_at(root, entry.path or "")
             yield ValidationIssue(
-                path=entry.path or "",
-                reason=_readable(entry.message),
+                path=element_path(found) if found is not None else entry.path or "",
+                reason=redact(_readable(entry.message)),
                 line=entry.line or None,
                 rule="xsd",
             )
+
+
+def _element_at(root: etree._Element, path: str) -> etree._Element | None:
+    """The element a libxml2 error path (``/*/*[2]/c:message``) points at, below ``root``.
+
+    libxml2 writes ``*[n]`` (the n-th child element) for elements in a default namespace and
+    ``prefix:name[n]`` otherwise; the first step is the validated element itself.
+    """
+    steps = [step for step in path.split("/") if step]
+    if not steps:
+        return None
+    node = root
+    for step in steps[1:]:
+        match = _STEP.fullmatch(step)
+        if match is None:
+            return None
+        children = [child for child in node if isinstance(child.tag, str)]
+        if match["name"] != "*":
+            children = [
+                child
+                for child in children
+                if etree.QName(child).localname == match["name"]
+                and child.prefix == match["prefix"]
+            ]
+        index = int(match["index"] or 1)
+        if index > len(children):
+            return None
+        node = children[index - 1]
+    return node
 
 
 def _readable(message: str) -> str:

@@ -1,0 +1,190 @@
+"""What generated bindings stand on: the specs that tie a dataclass to its XSD, and the base
+class that refuses wrong values before any XML exists (layer L2).
+
+A generated class carries ``__xsd__``, a :class:`TypeSpec` listing its fields in document
+order with their element names, kinds and cardinalities. The codec reads only these specs;
+class references inside them are names, resolved in the generated module.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+import sys
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from lxml import etree
+
+from ..errors import BindingError
+
+PYTHON_TYPES: dict[str, type] = {
+    "boolean": bool,
+    "dateTime": datetime.datetime,
+    "date": datetime.date,
+    "time": datetime.time,
+    "base64Binary": bytes,
+    "hexBinary": bytes,
+    "decimal": decimal.Decimal,
+    "double": float,
+    "float": float,
+}
+"""XSD built-ins that are not ``str``; integer types map to ``int`` (see :func:`python_type`)."""
+
+_INTEGERS = frozenset(
+    {
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+        "unsignedShort", "unsignedByte",
+    }
+)  # fmt: skip
+
+
+def python_type(builtin: str) -> type:
+    """The Python type for an XSD built-in's local name (``str`` when not special)."""
+    if builtin in _INTEGERS:
+        return int
+    return PYTHON_TYPES.get(builtin, str)
+
+
+class Kind(enum.Enum):
+    """How a field is carried in XML."""
+
+    SIMPLE = "simple"
+    ENUM = "enum"
+    COMPLEX = "complex"
+    ANY = "any"
+    RAW = "raw"
+    CHOICE = "choice"
+    ATTRIBUTE = "attribute"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a generated class.
+
+    ``element`` is the Clark name (the attribute name for ``ATTRIBUTE``, the namespace
+    constraint for ``ANY``); ``xsd`` is the built-in local name for simple values or the class
+    name for enums and complex types.
+    """
+
+    attr: str
+    element: str
+    kind: Kind
+    xsd: str
+    min_occurs: int = 1
+    max_occurs: int | None = 1
+    choices: tuple[FieldSpec, ...] = ()
+    wrapper: str | None = None
+    """For a choice alternative carried in a wrapper class: that class's name."""
+
+    @property
+    def repeated(self) -> bool:
+        """Whether the field holds a tuple."""
+        return self.max_occurs is None or self.max_occurs > 1
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    """The XSD side of a generated class."""
+
+    type_name: str | None
+    namespace: str | None
+    fields: tuple[FieldSpec, ...]
+    abstract: bool = False
+
+
+class XmlObject:
+    """Base of every generated binding class: checks field values when an object is made.
+
+    Raises :class:`~inkorg_riv.errors.BindingError` naming the field for ``None`` in a required
+    field, a wrong type, a list where a tuple of values is expected (lists are accepted and
+    frozen into tuples), or too few / too many repeated values.
+    """
+
+    __slots__ = ()
+    __xsd__: ClassVar[TypeSpec]
+
+    def __post_init__(self) -> None:
+        cls = type(self)
+        if cls.__xsd__.abstract:
+            raise BindingError(
+                f"{cls.__name__} is abstract: use one of its subclasses", path=cls.__name__
+            )
+        for spec in cls.__xsd__.fields:
+            value = getattr(self, spec.attr)
+            checked = check_field(cls, spec, value, f"{cls.__name__}.{spec.attr}")
+            if checked is not value:
+                object.__setattr__(self, spec.attr, checked)
+
+
+def resolve_class(owner: type, name: str) -> Any:
+    """A class named in a spec, looked up in the module that defines ``owner``."""
+    try:
+        return getattr(sys.modules[owner.__module__], name)
+    except AttributeError:
+        raise BindingError(f"the bindings module has no class {name}") from None
+
+
+def check_field(owner: type, spec: FieldSpec, value: Any, path: str) -> Any:
+    """Check one field value against its spec; returns the value (lists become tuples)."""
+    if spec.repeated:
+        if isinstance(value, list):
+            value = tuple(value)
+        if not isinstance(value, tuple):
+            raise BindingError(
+                f"expected a tuple of values, got {type(value).__name__}", path=path
+            )
+        if len(value) < spec.min_occurs:
+            raise BindingError(
+                f"needs at least {spec.min_occurs} value(s), got {len(value)}", path=path
+            )
+        if spec.max_occurs is not None and len(value) > spec.max_occurs:
+            raise BindingError(
+                f"allows at most {spec.max_occurs} value(s), got {len(value)}", path=path
+            )
+        for index, item in enumerate(value):
+            _check_one(owner, spec, item, f"{path}[{index}]")
+        return value
+    if value is None:
+        if spec.min_occurs == 0 or spec.kind is Kind.ATTRIBUTE:
+            return value
+        raise BindingError("is required but missing (None)", path=path)
+    _check_one(owner, spec, value, path)
+    return value
+
+
+def _check_one(owner: type, spec: FieldSpec, value: Any, path: str) -> None:
+    kind = spec.kind
+    if kind in (Kind.SIMPLE, Kind.ATTRIBUTE, Kind.TEXT):
+        expected = python_type(spec.xsd)
+        ok = isinstance(value, expected)
+        if ok and expected in (int, float) and isinstance(value, bool):
+            ok = False
+        if ok and expected is datetime.date and isinstance(value, datetime.datetime):
+            ok = False
+        if not ok:
+            raise BindingError(
+                f"expected {expected.__name__} (xs:{spec.xsd}), got {type(value).__name__}",
+                path=path,
+            )
+    elif kind in (Kind.ENUM, Kind.COMPLEX):
+        expected_cls = resolve_class(owner, spec.xsd)
+        if not isinstance(value, expected_cls):
+            raise BindingError(
+                f"expected {expected_cls.__name__}, got {type(value).__name__}", path=path
+            )
+    elif kind in (Kind.ANY, Kind.RAW):
+        if not isinstance(value, etree._Element):
+            raise BindingError(
+                f"expected an lxml element, got {type(value).__name__}", path=path
+            )
+    elif kind is Kind.CHOICE:
+        allowed = tuple(
+            resolve_class(owner, alt.wrapper or alt.xsd) for alt in spec.choices
+        )
+        if not isinstance(value, allowed):
+            names = " | ".join(c.__name__ for c in allowed)
+            raise BindingError(f"expected one of {names}, got {type(value).__name__}", path=path)

@@ -1,0 +1,508 @@
+"""Generate a module of typed, frozen dataclasses from a loaded contract package (layer L2).
+
+One class per complex type reachable from the package's requests and responses (and their
+subtypes), one ``enum.Enum`` per enumerated simple type. Optional elements become ``X | None``,
+repeated ones tuples, extensions subclasses, ``xs:choice`` a union, a trailing ``xs:any`` a tuple
+of lxml elements. The output is deterministic: the same package gives the same text.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from .._ns import XS, split_clark
+from ..contracts import Any as AnyParticle
+from ..contracts import ComplexType, ContractPackage, Element, Group, SimpleType, TypeModel
+from ..errors import BindingError
+from ._runtime import Kind, python_type
+
+_XS = f"{{{XS}}}"
+_WIDTH = 100
+
+
+def snake(name: str) -> str:
+    """``subjectOfCareId`` -> ``subject_of_care_id``; keywords get a trailing underscore."""
+    out = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    out = re.sub(r"\W+", "_", out).strip("_").lower() or "value"
+    if out[0].isdigit():
+        out = f"f_{out}"
+    return f"{out}_" if keyword.iskeyword(out) or out in {"any_elements"} else out
+
+
+def enum_member(value: str) -> str:
+    """``TimedInvitation`` -> ``TIMED_INVITATION``; anything else becomes an identifier."""
+    out = snake(value).rstrip("_").upper() or "EMPTY"
+    return f"V_{out}" if out[0].isdigit() else out
+
+
+def _pascal(name: str) -> str:
+    cleaned = re.sub(r"\W+", "_", name)
+    return cleaned[:1].upper() + cleaned[1:]
+
+
+@dataclass(slots=True)
+class _Field:
+    attr: str
+    spec: str
+    annotation: str
+    default: str | None
+    doc: str
+
+
+@dataclass(slots=True)
+class _Class:
+    name: str
+    type_name: str | None
+    namespace: str | None
+    base: str | None
+    abstract: bool
+    doc: str
+    fields: list[_Field] = field(default_factory=list)
+    all_specs: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Enum:
+    name: str
+    values: tuple[str, ...]
+    doc: str
+
+
+class _Generator:
+    def __init__(self, package: ContractPackage) -> None:
+        self.package = package
+        self.types: TypeModel = package.types
+        self.class_names: dict[str, str] = {}
+        self.enum_names: dict[str, str] = {}
+        self.classes: dict[str, _Class] = {}
+        self.enums: dict[str, _Enum] = {}
+        self.anonymous: dict[int, str] = {}
+        self._taken: set[str] = {"XmlObject", "TypeSpec", "FieldSpec", "Kind", "ELEMENTS", "TYPES"}
+
+    # -- naming
+
+    def _unique(self, wanted: str) -> str:
+        name = wanted
+        counter = 2
+        while name in self._taken:
+            name = f"{wanted}{counter}"
+            counter += 1
+        self._taken.add(name)
+        return name
+
+    def _assign_names(self, roots: list[str]) -> None:
+        named = sorted(self._reachable(roots))
+        by_local: dict[str, list[str]] = {}
+        for type_name in named:
+            by_local.setdefault(split_clark(type_name)[1], []).append(type_name)
+        for local, owners in sorted(by_local.items()):
+            for index, owner in enumerate(sorted(owners, key=lambda o: split_clark(o)[0] or "")):
+                wanted = _pascal(local) if index == 0 else f"{_pascal(local)}_{index + 1}"
+                target = (
+                    self.enum_names if owner in self.types.simple_types else self.class_names
+                )
+                target[owner] = self._unique(wanted)
+
+    def _reachable(self, roots: list[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(roots)
+        while todo:
+            type_name = todo.pop()
+            if type_name in seen or type_name.startswith(_XS):
+                continue
+            resolved = self.types.resolve(type_name)
+            if isinstance(resolved, SimpleType):
+                if resolved.enumeration:
+                    seen.add(type_name)
+                continue
+            seen.add(type_name)
+            if resolved.base:
+                todo.append(resolved.base)
+            todo.extend(t.name for t in self.types.subtypes(type_name) if t.name)
+            for particle in self.types.effective_particles(resolved):
+                todo.extend(self._particle_types(particle))
+            todo.extend(a.type_name for a in resolved.attributes)
+            if resolved.simple_content:
+                todo.append(resolved.simple_content)
+        return seen
+
+    def _particle_types(self, particle: Element | AnyParticle | Group) -> list[str]:
+        if isinstance(particle, Element):
+            if particle.type_name:
+                return [particle.type_name]
+            if isinstance(particle.inline, ComplexType):
+                out: list[str] = []
+                for inner in self.types.effective_particles(particle.inline):
+                    out.extend(self._particle_types(inner))
+                return out
+            return []
+        if isinstance(particle, Group):
+            return [t for item in particle.items for t in self._particle_types(item)]
+        return []
+
+    # -- building
+
+    def run(self) -> str:
+        roots = [
+            self.types.elements[e].type_name or ""
+            for op in self.package.operations
+            for e in (op.request_element, op.response_element)
+        ]
+        self._assign_names([r for r in roots if r])
+        for type_name in sorted(self.enum_names, key=self.enum_names.__getitem__):
+            simple = self.types.simple_types[type_name]
+            self.enums[type_name] = _Enum(
+                self.enum_names[type_name], simple.enumeration, simple.doc
+            )
+        for type_name in sorted(self.class_names, key=self.class_names.__getitem__):
+            ctype = self.types.complex_types[type_name]
+            self._build_class(ctype, self.class_names[type_name])
+        return self._render()
+
+    def _build_class(self, ctype: ComplexType, name: str) -> _Class:
+        extends = (
+            ctype.derivation == "extension"
+            and ctype.base is not None
+            and ctype.base in self.class_names
+        )
+        base_name = self.class_names[ctype.base] if extends and ctype.base else None
+        cls = _Class(
+            name=name,
+            type_name=ctype.name,
+            namespace=split_clark(ctype.name)[0] if ctype.name else None,
+            base=base_name,
+            abstract=ctype.abstract,
+            doc=ctype.doc,
+        )
+        self.classes[name] = cls
+        own: list[Element | AnyParticle | Group]
+        if extends and ctype.content is not None:
+            own = [ctype.content]
+        elif extends:
+            own = []
+        else:
+            own = list(self.types.effective_particles(ctype))
+        used = set()
+        if base_name:
+            base_cls = self.classes.get(base_name) or self._build_class(
+                self.types.complex_types[ctype.base or ""], base_name
+            )
+            used = {f.attr for f in self._all_fields(base_cls)}
+        for particle in own:
+            self._flatten(cls, particle, 1, 1, used, name)
+        if ctype.simple_content is not None:
+            builtin = self._builtin(ctype.simple_content)
+            self._add(cls, used, "value", f"FieldSpec(@ATTR@, '', Kind.TEXT, {builtin!r})",
+                      python_type(builtin).__qualname__ if builtin != "dateTime" else
+                      "datetime.datetime", None, "The text content.")
+        for attribute in ctype.attributes:
+            builtin = self._builtin(attribute.type_name)
+            annotation = self._simple_annotation(builtin)
+            required = attribute.required
+            self._add(
+                cls, used, snake(attribute.name),
+                f"FieldSpec(@ATTR@, {attribute.name!r}, Kind.ATTRIBUTE, {builtin!r}, "
+                f"{1 if required else 0})",
+                annotation if required else f"{annotation} | None",
+                None if required else "None", attribute.doc,
+            )
+        return cls
+
+    def _all_fields(self, cls: _Class) -> list[_Field]:
+        chain: list[_Field] = []
+        if cls.base:
+            chain.extend(self._all_fields(self.classes[cls.base]))
+        chain.extend(cls.fields)
+        return chain
+
+    def _builtin(self, type_name: str) -> str:
+        resolved = self.types.resolve(type_name)
+        if isinstance(resolved, ComplexType):
+            raise BindingError(f"{type_name} is complex where a simple type is needed")
+        return resolved.builtin
+
+    @staticmethod
+    def _simple_annotation(builtin: str) -> str:
+        py = python_type(builtin)
+        return f"{py.__module__}.{py.__qualname__}" if py.__module__ != "builtins" else py.__name__
+
+    def _add(
+        self, cls: _Class, used: set[str], attr: str, spec: str, annotation: str,
+        default: str | None, doc: str,
+    ) -> None:
+        base = attr
+        counter = 2
+        while attr in used:
+            attr = f"{base}_{counter}"
+            counter += 1
+        used.add(attr)
+        spec_text = spec.replace("@ATTR@", repr(attr))
+        cls.fields.append(_Field(attr, spec_text, annotation, default, doc))
+
+    def _flatten(
+        self, cls: _Class, particle: Element | AnyParticle | Group, low: int,
+        high: int | None, used: set[str], owner: str,
+    ) -> None:
+        if isinstance(particle, Group):
+            inner_low = low * particle.min_occurs
+            inner_high = None if high is None or particle.max_occurs is None else (
+                high * particle.max_occurs
+            )
+            if particle.kind == "choice":
+                self._choice(cls, particle, inner_low, inner_high, used, owner)
+                return
+            for item in particle.items:
+                self._flatten(cls, item, inner_low, inner_high, used, owner)
+            return
+        if isinstance(particle, AnyParticle):
+            if any(f.attr == "any_elements" for f in self._all_fields(cls)):
+                return
+            cls.fields.append(
+                _Field(
+                    "any_elements",
+                    f"FieldSpec('any_elements', {particle.namespace!r}, Kind.ANY, "
+                    f"{particle.process_contents!r}, 0, None)",
+                    "tuple[etree._Element, ...]",
+                    "()",
+                    "Elements the wildcard allows (kept as raw lxml elements).",
+                )
+            )
+            return
+        e_low = particle.min_occurs * low
+        e_high = None if particle.max_occurs is None or high is None else particle.max_occurs * high
+        kind, xsd, py = self._element_kind(particle, owner)
+        self._emit(cls, used, snake(particle.local), particle.name, kind, xsd, py, e_low,
+                   e_high, particle.doc)
+
+    def _emit(
+        self, cls: _Class, used: set[str], attr: str, element: str, kind: Kind, xsd: str,
+        py: str, low: int, high: int | None, doc: str,
+    ) -> None:
+        spec = (
+            f"FieldSpec(@ATTR@, {element!r}, Kind.{kind.name}, {xsd!r}, {low}, {high!r})"
+        )
+        if high is None or high > 1:
+            annotation, default = f"tuple[{py}, ...]", ("()" if low == 0 else None)
+        elif low == 0:
+            annotation, default = f"{py} | None", "None"
+        else:
+            annotation, default = py, None
+        self._add(cls, used, attr, spec, annotation, default, doc)
+
+    def _element_kind(self, element: Element, owner: str) -> tuple[Kind, str, str]:
+        if element.inline is not None:
+            if isinstance(element.inline, ComplexType):
+                key = id(element.inline)
+                if key not in self.anonymous:
+                    name = self._unique(f"{owner}{_pascal(element.local)}")
+                    self.anonymous[key] = name
+                    self._build_class(element.inline, name)
+                return Kind.COMPLEX, self.anonymous[key], self.anonymous[key]
+            return self._simple_kind(element.inline, f"{owner}{_pascal(element.local)}")
+        type_name = element.type_name or f"{_XS}anyType"
+        if type_name == f"{_XS}anyType":
+            return Kind.RAW, "anyType", "etree._Element"
+        if type_name in self.class_names:
+            name = self.class_names[type_name]
+            return Kind.COMPLEX, name, name
+        resolved = self.types.resolve(type_name)
+        if isinstance(resolved, ComplexType):
+            raise BindingError(f"type {type_name} was not collected")
+        if type_name in self.enum_names:
+            name = self.enum_names[type_name]
+            return Kind.ENUM, name, name
+        return self._simple_kind(resolved, "")
+
+    def _simple_kind(self, simple: SimpleType, anon_name: str) -> tuple[Kind, str, str]:
+        if simple.enumeration and anon_name:
+            name = self._unique(anon_name)
+            self.enums[f"anon:{name}"] = _Enum(name, simple.enumeration, simple.doc)
+            return Kind.ENUM, name, name
+        return Kind.SIMPLE, simple.builtin, self._simple_annotation(simple.builtin)
+
+    def _choice(
+        self, cls: _Class, group: Group, low: int, high: int | None, used: set[str],
+        owner: str,
+    ) -> None:
+        alternatives: list[tuple[Element, Kind, str, str]] = []
+        for item in group.items:
+            if not isinstance(item, Element):
+                raise BindingError(
+                    f"{owner}: an xs:choice alternative that is not an element is not supported"
+                )
+            kind, xsd, py = self._element_kind(item, owner)
+            alternatives.append((item, kind, xsd, py))
+        direct = all(k is Kind.COMPLEX and not e.repeated for e, k, _x, _p in alternatives) and (
+            len({x for _e, _k, x, _p in alternatives}) == len(alternatives)
+        )
+        specs: list[str] = []
+        members: list[str] = []
+        for element, kind, xsd, py in alternatives:
+            wrapper = None
+            if not direct:
+                wrapper = self._unique(f"{owner}{_pascal(element.local)}Choice")
+                wrap = _Class(wrapper, None, None, None, False,
+                              f"The {element.local} alternative of a choice in {owner}.")
+                self.classes[wrapper] = wrap
+                self._emit(wrap, set(), "value", element.name, kind, xsd, py,
+                           element.min_occurs, element.max_occurs, element.doc)
+                members.append(wrapper)
+            else:
+                members.append(py)
+            specs.append(
+                f"FieldSpec('value', {element.name!r}, Kind.{kind.name}, {xsd!r}, "
+                f"{element.min_occurs}, {element.max_occurs!r}, wrapper={wrapper!r})"
+            )
+        attr = "_or_".join(snake(e.local).rstrip("_") for e, *_ in alternatives[:3]) or "choice"
+        spec = (
+            f"FieldSpec(@ATTR@, '', Kind.CHOICE, 'choice', {low}, {high!r}, "
+            f"choices=({', '.join(specs)},))"
+        )
+        union = " | ".join(members)
+        if high is None or high > 1:
+            annotation, default = f"tuple[{union}, ...]", "()" if low == 0 else None
+        elif low == 0:
+            annotation, default = f"{union} | None", "None"
+        else:
+            annotation, default = union, None
+        self._add(cls, used, attr, spec, annotation, default, "One of: " + ", ".join(
+            e.local for e, *_ in alternatives) + ".")
+
+    # -- rendering
+
+    def _render(self) -> str:
+        ops = ", ".join(op.name for op in self.package.operations)
+        out = [
+            '"""Typed bindings for the contract package: ' + _one_line(self.package.name) + ".",
+            "",
+            f"Operations: {ops}.",
+            "",
+            "Generated by ``inkorg-riv generate``; do not edit by hand.",
+            '"""',
+            "",
+            "# ruff: noqa: E501, RUF022  (generated: one spec per line, __all__ sorted plainly)",
+            "",
+            "from __future__ import annotations",
+            "",
+            *self._imports(),
+        ]
+        names = sorted(
+            [e.name for e in self.enums.values()] + list(self.classes) + ["ELEMENTS", "TYPES"]
+        )
+        out.append("__all__ = [")
+        out.extend(f"    {n!r}," for n in names)
+        out.append("]")
+        for enum_def in sorted(self.enums.values(), key=lambda e: e.name):
+            out.extend(["", ""])
+            out.append(f"class {enum_def.name}(enum.Enum):")
+            out.extend(_docstring(enum_def.doc or f"The values of {enum_def.name}.", 4))
+            out.append("")
+            seen: set[str] = set()
+            for value in enum_def.values:
+                member = enum_member(value)
+                while member in seen:
+                    member += "_"
+                seen.add(member)
+                out.append(f"    {member} = {value!r}")
+        for cls in self._ordered_classes():
+            out.extend(["", ""])
+            out.append("@dataclass(frozen=True, kw_only=True, slots=True)")
+            out.append(f"class {cls.name}({cls.base or 'XmlObject'}):")
+            out.extend(_docstring(cls.doc or f"The {cls.name} type.", 4))
+            out.append("")
+            specs = ", ".join(f.spec for f in self._all_fields(cls))
+            out.append(
+                f"    __xsd__: ClassVar[TypeSpec] = TypeSpec({cls.type_name!r}, "
+                f"{cls.namespace!r}, ({specs}{',' if specs else ''}), {cls.abstract!r})"
+            )
+            for f in cls.fields:
+                out.append("")
+                default = f" = {f.default}" if f.default is not None else ""
+                out.append(f"    {f.attr}: {f.annotation}{default}")
+                if f.doc:
+                    out.extend(_docstring(f.doc, 4))
+        out.extend(["", ""])
+        out.append("ELEMENTS: Final[Mapping[str, type[XmlObject]]] = MappingProxyType({")
+        for element in sorted(self._root_elements()):
+            out.append(f"    {element!r}: {self._root_elements()[element]},")
+        out.append("})")
+        out.append('"""Global elements of the operations, by Clark name."""')
+        out.append("")
+        out.append("TYPES: Final[Mapping[str, type[XmlObject]]] = MappingProxyType({")
+        for type_name, name in sorted(self.class_names.items()):
+            out.append(f"    {type_name!r}: {name},")
+        out.append("})")
+        out.append('"""Classes by XSD type name (Clark notation), for ``xsi:type``."""')
+        return "\n".join(out) + "\n"
+
+    def _imports(self) -> list[str]:
+        annotations = " ".join(f.annotation for c in self.classes.values() for f in c.fields)
+        stdlib = [
+            f"import {name}" for name in ("datetime", "decimal") if f"{name}." in annotations
+        ]
+        if self.enums:
+            stdlib.append("import enum")
+        lines = [
+            *stdlib,
+            "from collections.abc import Mapping",
+            "from dataclasses import dataclass",
+            "from types import MappingProxyType",
+            "from typing import ClassVar, Final",
+            "",
+        ]
+        if "etree." in annotations:
+            lines.extend(["from lxml import etree", ""])
+        lines.extend(
+            ["from inkorg_riv.bindings._runtime import FieldSpec, Kind, TypeSpec, XmlObject", ""]
+        )
+        return lines
+
+    def _root_elements(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for op in self.package.operations:
+            for element in (op.request_element, op.response_element):
+                type_name = self.types.elements[element].type_name
+                if type_name in self.class_names:
+                    found[element] = self.class_names[type_name]
+        return found
+
+    def _ordered_classes(self) -> list[_Class]:
+        ordered: list[_Class] = []
+        placed: set[str] = set()
+
+        def place(cls: _Class) -> None:
+            if cls.name in placed:
+                return
+            if cls.base:
+                place(self.classes[cls.base])
+            placed.add(cls.name)
+            ordered.append(cls)
+
+        for name in sorted(self.classes):
+            place(self.classes[name])
+        return ordered
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()).replace('"""', "'''").replace("\\", "/")
+
+
+def _docstring(text: str, indent: int) -> list[str]:
+    clean = _one_line(text)
+    pad = " " * indent
+    if len(clean) + indent + 6 <= _WIDTH:
+        return [f'{pad}"""{clean}"""']
+    lines = textwrap.wrap(clean, _WIDTH - indent)
+    return [f'{pad}"""{lines[0]}', *(f"{pad}{line}" for line in lines[1:]), f'{pad}"""']
+
+
+def generate_module(package: ContractPackage) -> str:
+    """The source text of a bindings module for ``package``.
+
+    Raises :class:`~inkorg_riv.errors.BindingError` for schema constructs the generator does
+    not support (a choice alternative that is a group), naming the type.
+    """
+    return _Generator(package).run()
