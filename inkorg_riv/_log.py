@@ -45,3 +45,22 @@ def _mask(match: re.Match[str]) -> str:
 def get_logger(child: str | None = None) -> logging.Logger:
     """The ``inkorg_riv`` logger, or one of its children (``inkorg_riv.<child>``)."""
     return logger.getChild(child) if child else logger
+
+
+_QUOTED = re.compile(r"'([^'\s]{9,20})'")
+
+
+def redact_quoted(text: str) -> str:
+    """:func:`redact`, and also mask quoted values that look like a mistyped identity number.
+
+    Validator messages quote the offending value (``The value '19121212121X' is not ...``); a
+    value with nine or more digits keeps its first eight characters only.
+    """
+
+    def mask(match: re.Match[str]) -> str:
+        value = match.group(1)
+        if sum(ch.isdigit() for ch in value) >= 9:
+            return f"'{value[:8]}****'"
+        return match.group(0)
+
+    return _QUOTED.sub(mask, redact(text))

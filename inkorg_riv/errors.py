@@ -109,10 +109,16 @@ class XmlInputError(LocalError):
     def __init__(self, message: str, *, source: str | None = None, line: int | None = None) -> None:
         self.source = source
         self.line = line
+        self.reason = message
         where = source or "document"
         if line is not None:
             where = f"{where}, line {line}"
         super().__init__(f"{where}: {message}")
+
+    @property
+    def cause(self) -> str:
+        """The reason with the line, without the source name (for per-file problem reports)."""
+        return self.reason if self.line is None else f"line {self.line}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,18 +391,20 @@ class ResultCodeError(ServiceError):
 
 ResponseKind = Literal["empty", "not-xml", "html", "not-soap", "wrong-body", "http-status"]
 
-_KIND_TEXT: Mapping[str, str] = MappingProxyType({
-    "empty": "has an empty body; check the endpoint URL and any proxy on the way",
-    "html": "is an HTML page, not SOAP: a proxy, load balancer, login page or a wrong URL "
-    "answered instead of the platform; check the endpoint URL and the network path",
-    "not-xml": "is not XML; check the endpoint URL and any proxy on the way",
-    "not-soap": "is XML but not a SOAP 1.1 envelope with a Body; check that the URL is the "
-    "platform's service endpoint for this contract",
-    "wrong-body": "is a SOAP envelope without the expected response; check that the endpoint "
-    "serves this contract and version",
-    "http-status": "has an unexpected HTTP status and no SOAP fault; check the endpoint URL "
-    "and the platform's status",
-})
+_KIND_TEXT: Mapping[str, str] = MappingProxyType(
+    {
+        "empty": "has an empty body; check the endpoint URL and any proxy on the way",
+        "html": "is an HTML page, not SOAP: a proxy, load balancer, login page or a wrong URL "
+        "answered instead of the platform; check the endpoint URL and the network path",
+        "not-xml": "is not XML; check the endpoint URL and any proxy on the way",
+        "not-soap": "is XML but not a SOAP 1.1 envelope with a Body; check that the URL is the "
+        "platform's service endpoint for this contract",
+        "wrong-body": "is a SOAP envelope without the expected response; check that the endpoint "
+        "serves this contract and version",
+        "http-status": "has an unexpected HTTP status and no SOAP fault; check the endpoint URL "
+        "and the platform's status",
+    }
+)
 
 SNIPPET_CHARS = 200
 """At most this many characters of a response body are kept in an error (redacted)."""

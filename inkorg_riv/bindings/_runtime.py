@@ -181,6 +181,11 @@ def _check_one(owner: type, spec: FieldSpec, value: Any, path: str) -> None:
             raise BindingError(
                 f"expected an lxml element, got {type(value).__name__}", path=path
             )
+        if kind is Kind.RAW and value.tag != spec.element:
+            # An xs:anyType field holds the element itself, named as the schema declares it.
+            raise BindingError(
+                f"expected an element named {spec.element}, got {value.tag!r}", path=path
+            )
     elif kind is Kind.CHOICE:
         allowed = tuple(
             resolve_class(owner, alt.wrapper or alt.xsd) for alt in spec.choices

@@ -162,7 +162,10 @@ class _Generator:
             self._build_class(ctype, self.class_names[type_name])
         return self._render()
 
-    def _build_class(self, ctype: ComplexType, name: str) -> _Class:
+    def _build_class(
+        self, ctype: ComplexType, name: str, namespace: str | None = None
+    ) -> _Class:
+        """``namespace``: for an anonymous type, the target namespace it was declared in."""
         extends = (
             ctype.derivation == "extension"
             and ctype.base is not None
@@ -172,7 +175,7 @@ class _Generator:
         cls = _Class(
             name=name,
             type_name=ctype.name,
-            namespace=split_clark(ctype.name)[0] if ctype.name else None,
+            namespace=split_clark(ctype.name)[0] if ctype.name else namespace,
             base=base_name,
             abstract=ctype.abstract,
             doc=ctype.doc,
@@ -196,8 +199,7 @@ class _Generator:
         if ctype.simple_content is not None:
             builtin = self._builtin(ctype.simple_content)
             self._add(cls, used, "value", f"FieldSpec(@ATTR@, '', Kind.TEXT, {builtin!r})",
-                      python_type(builtin).__qualname__ if builtin != "dateTime" else
-                      "datetime.datetime", None, "The text content.")
+                      self._simple_annotation(builtin), None, "The text content.")
         for attribute in ctype.attributes:
             builtin = self._builtin(attribute.type_name)
             annotation = self._simple_annotation(builtin)
@@ -299,7 +301,8 @@ class _Generator:
                 if key not in self.anonymous:
                     name = self._unique(f"{owner}{_pascal(element.local)}")
                     self.anonymous[key] = name
-                    self._build_class(element.inline, name)
+                    # Declared where its owner is: ``##other`` wildcards exclude that namespace.
+                    self._build_class(element.inline, name, self.classes[owner].namespace)
                 return Kind.COMPLEX, self.anonymous[key], self.anonymous[key]
             return self._simple_kind(element.inline, f"{owner}{_pascal(element.local)}")
         type_name = element.type_name or f"{_XS}anyType"

@@ -401,4 +401,3 @@ TYPES: Final[Mapping[str, type[XmlObject]]] = MappingProxyType({
     '{urn:riv-application:infrastructure:eservicesupply:patientportal:IsActiveUserResponder:2}IsActiveUserType': IsActiveUserType,
 })
 """Classes by XSD type name (Clark notation), for ``xsi:type``."""
-

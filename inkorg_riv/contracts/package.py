@@ -128,7 +128,7 @@ def build_package(source: PackageSource) -> ContractPackage:
             root = parse_bytes(source.files[path], source=path)
             interaction = read_interaction(path, root, types)
         except XmlInputError as exc:
-            problems.append(ContractProblem(path, str(exc).removeprefix(f"{path}: ")))
+            problems.append(ContractProblem(path, exc.cause))
             continue
         except WsdlError as exc:
             problems.append(ContractProblem(path, str(exc)))

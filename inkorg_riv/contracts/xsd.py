@@ -84,7 +84,7 @@ def read_inline_schemas(source: PackageSource, index: SchemaIndex, wsdl_path: st
     try:
         roots = list(schema_roots(source, wsdl_path))
     except XmlInputError as exc:
-        _problem(index, wsdl_path, str(exc).removeprefix(f"{wsdl_path}: "))
+        _problem(index, wsdl_path, exc.cause)
         return
     for root in roots:
         _read_schema(source, index, wsdl_path, root, None)
@@ -105,7 +105,7 @@ def _read_file(
     try:
         root = parse_bytes(source.files[path], source=path, base_url=source.url(path))
     except XmlInputError as exc:
-        _problem(index, path, str(exc).removeprefix(f"{path}: "))
+        _problem(index, path, exc.cause)
         return
     if root.tag != f"{_S}schema":
         _problem(index, path, f"not an XML Schema (root element is {root.tag!r})")

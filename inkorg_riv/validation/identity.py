@@ -54,6 +54,10 @@ _NINE_DIGITS = re.compile(r"[0-9]{9}")
 _PATTERN_REASON = "must be 12 digits, or 8 digits + a letter p/t/f + 3 digits"
 
 
+WRONG_CHECK_DIGIT = "the check digit does not match (a mistyped or made-up number)"
+"""The reason given for a wrong check digit; neither digit is named, to keep the number private."""
+
+
 class IdentityKind(enum.Enum):
     """The kind of Swedish identity number."""
 
@@ -191,7 +195,7 @@ def parse_identity_number(value: str) -> IdentityNumber:
     expected = check_digit(raw[2:11])
     actual = int(raw[11])
     if actual != expected:
-        raise IdentityNumberError(f"check digit is {actual}, expected {expected}", redacted)
+        raise IdentityNumberError(WRONG_CHECK_DIGIT, redacted)
     return IdentityNumber(raw, kind, birth_date)
 
 

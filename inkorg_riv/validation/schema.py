@@ -19,11 +19,11 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from .._log import redact
+from .._log import redact_quoted
 from .._ns import XS
-from .._xmlparse import make_parser
+from .._xmlparse import make_parser, parse_bytes
 from ..contracts import ContractPackage, PackageSource
-from ..errors import ContractLoadError, ValidationIssue
+from ..errors import ContractLoadError, ValidationIssue, XmlInputError
 from .rules import element_path
 
 # A Clark-notation namespace (an absolute URI in braces); not regex quantifiers like ``{8}``
@@ -57,7 +57,10 @@ def apply_pattern_policy(source: PackageSource, policy: PatternPolicy) -> Packag
     for path, data in source.files.items():
         if b"pattern" not in data or (b"^" not in data and b"$" not in data):
             continue
-        root = etree.fromstring(data, make_parser(), base_url=source.url(path))
+        try:
+            root = parse_bytes(data, source=path, base_url=source.url(path))
+        except XmlInputError:
+            continue  # unusable: already in the package's problems, never compiled
         touched = False
         for facet in root.iter(f"{{{XS}}}pattern"):
             value = facet.get("value", "")
@@ -117,7 +120,7 @@ class SchemaSet:
             found = _element_at(root, entry.path or "")
             yield ValidationIssue(
                 path=element_path(found) if found is not None else entry.path or "",
-                reason=redact(_readable(entry.message)),
+                reason=redact_quoted(_readable(entry.message)),
                 line=entry.line or None,
                 rule="xsd",
             )
