@@ -18,7 +18,7 @@ logger.addHandler(logging.NullHandler())
 # 12-character subjectOfCareId forms (YYYYMMDD + digit or reserve letter + 3 digits) and the
 # 10/12-digit forms written with a separator (YYMMDD-NNNC, YYYYMMDD-NNNC).
 _IDENTITY = re.compile(
-    r"(?<![0-9])((?:19|20)?[0-9]{6})(?:[0-9pPtTfF][0-9]{3}|[-+][0-9]{4})(?![0-9])"
+    r"(?<![0-9A-Za-z])((?:19|20)?[0-9]{6})(?:[0-9pPtTfF][0-9]{3}|[-+][0-9]{4})(?![0-9])"
 )
 
 

@@ -34,7 +34,7 @@ class Rule:
 
     def applies(self, root: etree._Element) -> bool:
         """Whether the rule looks at a document with this root."""
-        return self.roots is None or etree.QName(root).localname in self.roots
+        return self.roots is None or _local(root) in self.roots
 
     def run(self, root: etree._Element) -> Iterator[ValidationIssue]:
         """Run the check; issues carry this rule's name."""
@@ -55,8 +55,15 @@ def element_path(element: etree._Element) -> str:
     return "/" + "/".join(reversed(names))
 
 
-def _children(root: etree._Element, local: str) -> list[etree._Element]:
-    return [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == local]
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _child(root: etree._Element, local: str) -> etree._Element | None:
+    tag = root.tag
+    namespace = tag[: tag.index("}") + 1] if isinstance(tag, str) and tag.startswith("{") else ""
+    return root.find(namespace + local)
 
 
 def check_identity_numbers(root: etree._Element) -> Iterator[ValidationIssue]:
@@ -75,16 +82,16 @@ def check_identity_numbers(root: etree._Element) -> Iterator[ValidationIssue]:
 
 def check_notify_source_system(root: etree._Element) -> Iterator[ValidationIssue]:
     """``notify`` true requires a non-empty ``sourceSystem``."""
-    notify = _children(root, "notify")
-    if not notify or (notify[0].text or "").strip() not in ("true", "1"):
+    notify = _child(root, "notify")
+    if notify is None or (notify.text or "").strip() not in ("true", "1"):
         return
-    source = _children(root, "sourceSystem")
-    if not source or not (source[0].text or "").strip():
+    source = _child(root, "sourceSystem")
+    if source is None or not (source.text or "").strip():
         yield ValidationIssue(
             path=element_path(root) + "/sourceSystem",
             reason="sourceSystem is required when notify is true "
             "(without it 1177 sends no notification)",
-            line=notify[0].sourceline,
+            line=notify.sourceline,
         )
 
 

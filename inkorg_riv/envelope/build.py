@@ -1,0 +1,215 @@
+"""Build the SOAP 1.1 request envelope and its HTTP headers (layer L3, pure: lxml + stdlib).
+
+RIVTABP21: the ``LogicalAddress`` header comes first, always -- also when the WSDL forgot to
+declare it. RIVTABP20: a WS-Addressing ``To`` header carries the logical address instead.
+Further headers the WSDL declares may follow; the payload is the only child of the Body.
+
+The payload element is never moved or changed: the envelope shell is built with lxml and the
+payload's own serialization is spliced into the empty Body. That costs the same as appending the
+element (which would move it out of the caller's tree) and far less than a deep copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from lxml import etree
+
+from .._ns import RIV_REGISTRY, SOAP11_ENV, WSA, WSA_2004, clark, split_clark
+from ..contracts.model import Operation, RivProfile
+from ..errors import BindingError, ConfigurationError
+
+LOGICAL_ADDRESS = clark(RIV_REGISTRY, "LogicalAddress")
+WSA_TO = clark(WSA, "To")
+CONTENT_TYPE = "text/xml; charset=UTF-8"
+CORRELATION_HEADER = "x-skltp-correlation-id"
+ACTING_ON_BEHALF_OF_HEADER = "x-rivta-acting-on-behalf-of-hsaid"
+ORIGINAL_CONSUMER_HEADER = "x-rivta-original-serviceconsumer-hsaid"
+"""Only intermediary platforms may send it (else VP013): the builder never does."""
+
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+_SOAP_PREFIX = "soapenv"
+_EMPTY_BODY = b"<soapenv:Body/>"
+_READABLE_PREFIXES: Mapping[str, str] = MappingProxyType(
+    {RIV_REGISTRY: "riv", WSA: "wsa", WSA_2004: "wsa"}
+)
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SoapRequest:
+    """A request ready to POST: the envelope bytes and the HTTP headers to send with them."""
+
+    body: bytes
+    """The envelope, UTF-8 with an XML declaration."""
+    http_headers: Mapping[str, str]
+    """``Content-Type``, ``SOAPAction`` (quoted), ``x-skltp-correlation-id`` and, when given,
+    ``x-rivta-acting-on-behalf-of-hsaid``."""
+    correlation_id: str
+    operation: str
+    logical_address: str
+
+
+def routing_header(operation: Operation) -> str:
+    """The Clark name of the header that carries the logical address for ``operation``."""
+    if operation.profile is RivProfile.BP21:
+        return LOGICAL_ADDRESS
+    for header in operation.headers:
+        namespace, local = split_clark(header.element)
+        if local == "To" and namespace in (WSA, WSA_2004):
+            return header.element
+    return WSA_TO
+
+
+def build_request(
+    operation: Operation,
+    payload: etree._Element,
+    *,
+    logical_address: str,
+    correlation_id: str | None = None,
+    extra_headers: Mapping[str, str] = _EMPTY,
+    acting_on_behalf_of: str | None = None,
+) -> SoapRequest:
+    """Wrap ``payload`` (the request root, already built) in a SOAP 1.1 envelope.
+
+    ``extra_headers`` maps the Clark name of a header element the operation declares (other
+    than the routing header) to its text. ``correlation_id`` defaults to a new UUID4.
+    ``payload`` is serialized as it is and left untouched: not moved, not copied, not changed.
+
+    Raises :class:`~inkorg_riv.errors.ConfigurationError` for an empty logical address, control
+    characters in a header value, or an undeclared extra header, and
+    :class:`~inkorg_riv.errors.BindingError` when the payload root is not the operation's
+    request element.
+    """
+    address = check_header_value("logical address", logical_address, ascii_only=False)
+    cid = (
+        str(uuid.uuid4())
+        if correlation_id is None
+        else check_header_value("correlation id", correlation_id)
+    )
+    _check_payload(operation, payload)
+    routing = routing_header(operation)
+    extras = _ordered_extras(operation, routing, extra_headers)
+
+    envelope = etree.Element(clark(SOAP11_ENV, "Envelope"), nsmap=_header_nsmap(routing, extras))
+    header = etree.SubElement(envelope, clark(SOAP11_ENV, "Header"))
+    _text_element(header, routing, address, what="logical address")
+    for name, text in extras.items():
+        _text_element(header, name, text, what=f"header {name}")
+    etree.SubElement(envelope, clark(SOAP11_ENV, "Body"))
+    body = splice_body(envelope, payload)
+
+    headers = {
+        "Content-Type": CONTENT_TYPE,
+        "SOAPAction": f'"{operation.soap_action}"',
+        CORRELATION_HEADER: cid,
+    }
+    if acting_on_behalf_of is not None:
+        headers[ACTING_ON_BEHALF_OF_HEADER] = check_header_value(
+            "acting-on-behalf-of HSA-id", acting_on_behalf_of
+        )
+    return SoapRequest(
+        body=body,
+        http_headers=MappingProxyType(headers),
+        correlation_id=cid,
+        operation=operation.name,
+        logical_address=address,
+    )
+
+
+def build_response(payload: etree._Element) -> bytes:
+    """A SOAP 1.1 response envelope with ``payload`` as the only Body child (for the simulator
+    and tests). ``payload`` is left untouched."""
+    envelope = etree.Element(clark(SOAP11_ENV, "Envelope"), nsmap={_SOAP_PREFIX: SOAP11_ENV})
+    etree.SubElement(envelope, clark(SOAP11_ENV, "Header"))
+    etree.SubElement(envelope, clark(SOAP11_ENV, "Body"))
+    return splice_body(envelope, payload)
+
+
+def splice_body(envelope: etree._Element, payload: etree._Element) -> bytes:
+    """Serialize ``envelope`` (whose last child is an empty ``soapenv:Body``) with ``payload``
+    inside the Body, without moving or copying the payload element."""
+    shell = etree.tostring(envelope, encoding="UTF-8")
+    head, marker, tail = shell.rpartition(_EMPTY_BODY)
+    if not marker:  # pragma: no cover - the shell is built by this module
+        raise RuntimeError("envelope shell without an empty soapenv:Body")
+    inner = etree.tostring(payload, encoding="UTF-8", with_tail=False)
+    return b"".join((XML_DECLARATION, head, b"<soapenv:Body>", inner, b"</soapenv:Body>", tail))
+
+
+def check_header_value(what: str, value: str, *, ascii_only: bool = True) -> str:
+    """``value`` when it can travel in a header (SOAP or HTTP), else ConfigurationError.
+
+    Refuses empty or blank values, leading/trailing whitespace and control characters (which
+    would also allow HTTP header injection); HTTP header values must be printable ASCII.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(f"the {what} is empty; set it in the configuration")
+    bad = [c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F]
+    if bad:
+        raise ConfigurationError(
+            f"the {what} {value!r} contains control characters ({', '.join(map(repr, bad))})"
+        )
+    if value != value.strip():
+        raise ConfigurationError(
+            f"the {what} {value!r} has leading or trailing whitespace; remove it"
+        )
+    if ascii_only and not value.isascii():
+        raise ConfigurationError(f"the {what} {value!r} must be ASCII (it is an HTTP header)")
+    return value
+
+
+def _check_payload(operation: Operation, payload: etree._Element) -> None:
+    tag = payload.tag if isinstance(payload, etree._Element) else None
+    if tag != operation.request_element:
+        found = tag if isinstance(tag, str) else type(payload).__name__
+        raise BindingError(
+            f"the payload root is {found}, but {operation.name} sends {operation.request_element}",
+            path=operation.name,
+            operation=operation.name,
+        )
+
+
+def _ordered_extras(
+    operation: Operation, routing: str, extra_headers: Mapping[str, str]
+) -> dict[str, str]:
+    if not extra_headers:
+        return {}
+    allowed = [h.element for h in operation.headers if h.element != routing]
+    unknown = [name for name in extra_headers if name not in allowed]
+    if unknown:
+        if routing in unknown:
+            hint = f"{routing} is set from logical_address"
+        else:
+            hint = f"allowed: {', '.join(allowed) if allowed else 'none'}"
+        raise ConfigurationError(
+            f"{operation.name} does not declare the SOAP header(s) "
+            f"{', '.join(sorted(unknown))}; {hint}",
+            operation=operation.name,
+        )
+    return {name: extra_headers[name] for name in allowed if name in extra_headers}
+
+
+def _header_nsmap(routing: str, extras: Mapping[str, str]) -> dict[str, str]:
+    """Every namespace of the envelope declared once, on the Envelope, with readable prefixes."""
+    nsmap = {_SOAP_PREFIX: SOAP11_ENV}
+    for name in (routing, *extras):
+        namespace = split_clark(name)[0]
+        if namespace is None or namespace in nsmap.values():
+            continue
+        prefix = _READABLE_PREFIXES.get(namespace)
+        if prefix is None or prefix in nsmap:
+            prefix = f"ns{sum(p.startswith('ns') for p in nsmap)}"
+        nsmap[prefix] = namespace
+    return nsmap
+
+
+def _text_element(parent: etree._Element, name: str, text: str, *, what: str) -> None:
+    element = etree.SubElement(parent, name)
+    try:
+        element.text = text
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"the {what} cannot be written as XML text: {exc}") from exc
