@@ -8,11 +8,23 @@ no DTD loading, no entity expansion, and a refusal of any document that declares
 
 from __future__ import annotations
 
+import threading
+
 from lxml import etree
 
 from .errors import XmlInputError
 
 _MAX_BYTES = 64 * 1024 * 1024
+
+LOADER_LOCK = threading.RLock()
+"""Held around every lxml parse and schema compile of inkorg-riv.
+
+lxml swaps libxml2's process-global external-entity loader in and out around each parse and
+each ``XMLSchema()`` compile, without the GIL. When a parse in one thread ends while another
+thread compiles a schema, the compile continues with libxml2's default loader and loses the
+in-package imports that the package resolver serves ("... does not resolve to a type
+definition"). Serialising the two (short) operations keeps the loader in place.
+"""
 
 
 def make_parser(resolver: etree.Resolver | None = None) -> etree.XMLParser:
@@ -55,7 +67,8 @@ def parse_bytes(
             source=source,
         )
     try:
-        root = etree.fromstring(raw, parser or make_parser(), base_url=base_url)
+        with LOADER_LOCK:
+            root = etree.fromstring(raw, parser or make_parser(), base_url=base_url)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         raise XmlInputError(_syntax_reason(exc), source=source, line=line) from exc

@@ -16,6 +16,8 @@ import base64
 import binascii
 import datetime
 import decimal
+import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -42,10 +44,29 @@ def _b64_out(value: bytes) -> str:
 
 
 def _decimal_out(value: decimal.Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a number xs:decimal can hold")
     return format(value, "f")
 
 
+def _float_out(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "INF" if value > 0 else "-INF"
+    return repr(value)
+
+
+_MAX_OFFSET = datetime.timedelta(hours=14)
+
+
 def _iso_out(value: datetime.date | datetime.time) -> str:
+    offset = value.utcoffset() if isinstance(value, datetime.datetime | datetime.time) else None
+    if offset is not None and (offset % datetime.timedelta(minutes=1) or abs(offset) > _MAX_OFFSET):
+        raise ValueError(
+            f"time zone offset {offset} is not whole minutes within -14:00..+14:00 "
+            "(XML Schema allows nothing else)"
+        )
     return value.isoformat()
 
 
@@ -57,8 +78,8 @@ _TO_TEXT: dict[str, Callable[[Any], str]] = {
     "base64Binary": _b64_out,
     "hexBinary": bytes.hex,
     "decimal": _decimal_out,
-    "double": repr,
-    "float": repr,
+    "double": _float_out,
+    "float": _float_out,
 }
 
 
@@ -70,8 +91,40 @@ def _bool_in(text: str) -> bool:
     raise ValueError(f"{text!r} is not a boolean (true, false, 1, 0)")
 
 
+# The lexical forms XML Schema allows (fromisoformat alone also takes "2024-01-01",
+# "20240101T1000" or a space for the T). Years beyond 9999 and BC years do not fit Python.
+_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_TIME = "[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.][0-9]+)?"
+_ZONE = "(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+_LEXICAL = {
+    "dateTime": re.compile(f"{_DATE}T{_TIME}{_ZONE}"),
+    "date": re.compile(_DATE),
+    "time": re.compile(f"{_TIME}{_ZONE}"),
+}
+_END_OF_DAY = re.compile("T24:00:00(?:[.]0+)?")
+
+
+def _lexical(kind: str, text: str) -> str:
+    if _LEXICAL[kind].fullmatch(text) is None:
+        raise ValueError(f"not in the lexical form of xs:{kind}")
+    return text
+
+
 def _datetime_in(text: str) -> datetime.datetime:
+    _lexical("dateTime", text)
+    end_of_day = _END_OF_DAY.search(text)
+    if end_of_day is not None:  # 24:00:00 is the first instant of the next day
+        start = text[: end_of_day.start()] + "T00:00:00" + text[end_of_day.end() :]
+        return datetime.datetime.fromisoformat(start) + datetime.timedelta(days=1)
     return datetime.datetime.fromisoformat(text)
+
+
+def _date_in(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(_lexical("date", text))
+
+
+def _time_in(text: str) -> datetime.time:
+    return datetime.time.fromisoformat(_lexical("time", text))
 
 
 def _b64_in(text: str) -> bytes:
@@ -81,8 +134,8 @@ def _b64_in(text: str) -> bytes:
 _FROM_TEXT: dict[str, Callable[[str], Any]] = {
     "boolean": _bool_in,
     "dateTime": _datetime_in,
-    "date": datetime.date.fromisoformat,
-    "time": datetime.time.fromisoformat,
+    "date": _date_in,
+    "time": _time_in,
     "base64Binary": _b64_in,
     "hexBinary": bytes.fromhex,
     "decimal": decimal.Decimal,
@@ -243,6 +296,8 @@ def _xml_reason(exc: ValueError) -> str:
     text = str(exc)
     if "XML compatible" in text or "control characters" in text:
         return "contains characters XML 1.0 does not allow (control characters or NUL)"
+    if isinstance(exc, UnicodeEncodeError):  # lone surrogates: lxml cannot even encode them
+        return "contains characters XML 1.0 does not allow (lone surrogates)"
     return text
 
 
@@ -293,7 +348,7 @@ def _decode(element: etree._Element, cls: type[T], path: str) -> T:  # noqa: PLR
             if raw is not None:
                 values[spec.attr] = _convert(raw, spec, cls, f"{path}/@{spec.element}")
         elif spec.kind is Kind.TEXT:
-            values[spec.attr] = _convert(element.text or "", spec, cls, path)
+            values[spec.attr] = _convert(_character_data(element, path), spec, cls, path)
         elif spec.attr not in values:
             if spec.min_occurs > 0:
                 what = " or ".join(etree.QName(a.element).localname for a in spec.choices) or (
@@ -315,7 +370,20 @@ def _decode_value(child: etree._Element, spec: FieldSpec, owner: type, path: str
         return _decode(child, resolve_class(owner, spec.xsd), path)
     if kind is Kind.RAW:
         return child
-    return _convert(child.text or "", spec, owner, path)
+    return _convert(_character_data(child, path), spec, owner, path)
+
+
+def _character_data(element: etree._Element, path: str) -> str:
+    """The text of a simple value: all of it, across comments and processing instructions."""
+    parts = [element.text or ""]
+    for node in element:
+        if isinstance(node.tag, str):
+            raise BindingError(
+                f"unexpected element {node.tag} inside a simple value",
+                path=f"{path}/{etree.QName(node).localname}",
+            )
+        parts.append(node.tail or "")
+    return "".join(parts)
 
 
 def _convert(text: str, spec: FieldSpec, owner: type, path: str) -> Any:

@@ -20,10 +20,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import InkorgError
-from . import _contracts, _validate
+from . import _contracts, _generate, _validate
 from ._common import EXIT_FINDINGS, EXIT_USAGE, PROG, Handler, Register, error
 
-REGISTRARS: tuple[Register, ...] = (_contracts.register, _validate.register)
+REGISTRARS: tuple[Register, ...] = (_contracts.register, _validate.register, _generate.register)
 """The subcommand groups, in the order ``--help`` lists them."""
 
 

@@ -21,7 +21,7 @@ from lxml import etree
 
 from .._log import redact_quoted
 from .._ns import XS
-from .._xmlparse import make_parser, parse_bytes
+from .._xmlparse import LOADER_LOCK, make_parser, parse_bytes
 from ..contracts import ContractPackage, PackageSource
 from ..errors import ContractLoadError, ValidationIssue, XmlInputError
 from .rules import element_path
@@ -102,10 +102,11 @@ class SchemaSet:
         source = self._source
         parser = make_parser(source.resolver())
         try:
-            doc = etree.fromstring(
-                source.files[schema_file], parser, base_url=source.url(schema_file)
-            )
-            return etree.XMLSchema(doc)
+            with LOADER_LOCK:  # see LOADER_LOCK: imports vanish if another parse interleaves
+                doc = etree.fromstring(
+                    source.files[schema_file], parser, base_url=source.url(schema_file)
+                )
+                return etree.XMLSchema(doc)
         except (etree.XMLSchemaParseError, etree.XMLSyntaxError, KeyError) as exc:
             raise ContractLoadError(
                 f"{schema_file}: the schema does not compile: {_readable(str(exc))}"

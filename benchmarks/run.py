@@ -1,0 +1,291 @@
+"""inkorg-riv against zeep on the same bundled WSDL and the same message (``make bench``).
+
+Each comparison runs in one process, round-robin: a round times a batch of ours and a batch
+of theirs back to back; the printed ratio is the median over rounds of (theirs / ours), so a
+ratio of 8.0 means "8 times faster than the other". Cold start is measured in fresh
+subprocesses, alternating the two.
+
+The message: AddMessage with every field set and a 2,000-character Swedish body.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+import xmlschema
+import zeep
+from lxml import etree
+
+from inkorg_riv import codec
+from inkorg_riv.bindings import patientportal as pp
+from inkorg_riv.contracts import load_package
+from inkorg_riv.envelope import build_request, parse_response
+from inkorg_riv.validation import Validator
+
+ROOT = Path(__file__).resolve().parent.parent
+WSDL = ROOT / "schemas/interactions/AddMessageInteraction/AddMessageInteraction_2.0_RIVTABP21.wsdl"
+XSD = ROOT / "schemas/interactions/AddMessageInteraction/AddMessageResponder_2.0.xsd"
+LOGICAL_ADDRESS = "SE2321000016-INKORG"
+BODY = ("<article><para>" + ("Välkommen till Vårdcentralen Åby, ta med legitimation. " * 40))[
+    :1982
+] + "</para></article>"
+
+OURS_COLD = """
+import time; t = time.perf_counter()
+from inkorg_riv.contracts import load_package
+from inkorg_riv.validation import Validator
+from inkorg_riv import codec, envelope
+from inkorg_riv.bindings import patientportal
+package = load_package(); validator = Validator(package)
+validator._schemas.schema_for(package.operation("AddMessage").schema_file)
+print(time.perf_counter() - t)
+"""
+ZEEP_COLD = f"""
+import time; t = time.perf_counter()
+import zeep
+client = zeep.Client(wsdl={str(WSDL)!r})
+print(time.perf_counter() - t)
+"""
+
+
+def paired(
+    ours: Callable[[], Any], theirs: Callable[[], Any], *, batch: int, rounds: int
+) -> tuple[float, float, float]:
+    """Median ratio theirs/ours, and the median per-call times (µs) of each."""
+    ours()
+    theirs()
+    ratios: list[float] = []
+    ours_t: list[float] = []
+    theirs_t: list[float] = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(batch):
+            ours()
+        mid = time.perf_counter()
+        for _ in range(batch):
+            theirs()
+        end = time.perf_counter()
+        ratios.append((end - mid) / (mid - start))
+        ours_t.append((mid - start) / batch * 1e6)
+        theirs_t.append((end - mid) / batch * 1e6)
+    return statistics.median(ratios), statistics.median(ours_t), statistics.median(theirs_t)
+
+
+def cold_start(rounds: int = 7) -> tuple[float, float, float]:
+    ratios: list[float] = []
+    ours_t: list[float] = []
+    theirs_t: list[float] = []
+    for _ in range(rounds):
+        a = float(
+            subprocess.run(
+                [sys.executable, "-c", OURS_COLD], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        b = float(
+            subprocess.run(
+                [sys.executable, "-c", ZEEP_COLD], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        ratios.append(a / b)
+        ours_t.append(a * 1e3)
+        theirs_t.append(b * 1e3)
+    return statistics.median(ratios), statistics.median(ours_t), statistics.median(theirs_t)
+
+
+def main() -> None:
+
+    package = load_package()
+    op = package.operation("AddMessage")
+    validator = Validator(package)
+    client = zeep.Client(wsdl=str(WSDL))
+    start = datetime.datetime(2026, 12, 14, 14, 0)
+
+    def ours_build() -> bytes:
+        message = pp.AddMessageType(
+            subject_of_care_id="191212121212",
+            message=pp.MessageType(
+                organisation_unit=pp.OrganisationUnitType(
+                    unit_id="SE2321000016-A1B2",
+                    unit_name="Vårdcentralen Åby",
+                    unit_address="Storgatan 1",
+                    unit_postal_code="11122",
+                    unit_postal_city="Åby",
+                    unit_telephone="010-123 45 67",
+                ),
+                message_thread_id="episode-4711",
+                message_id="kallelse-1",
+                message_type=pp.MessageTypeType.TIMED_INVITATION,
+                message_description="Kallelse till hälsokontroll",
+                message_text=BODY,
+                sso_link=(
+                    pp.SSOLinkType(
+                        system_id="SYS",
+                        text="Fyll i formulär",
+                        query_string="form=1",
+                        type=pp.SSOLinkTargetType.NEW_TARGET,
+                    ),
+                ),
+                attachment=(
+                    pp.AttachmentType(
+                        file_name="info.pdf", mime_type="application/pdf", content=b"%PDF-1.4 demo"
+                    ),
+                ),
+                booking=pp.BookingType(
+                    booking_id="BK-4711",
+                    is_invitation=True,
+                    is_open_invitation=False,
+                    new_booking_allowed=False,
+                    rebooking_allowed=True,
+                    cancel_booking_allowed=True,
+                    time_type_id="HK30",
+                    start_time=start,
+                    care_unit_id="SE2321000016-A1B2",
+                ),
+            ),
+            notify=True,
+            source_system="EXEMPEL",
+        )
+        element = codec.encode(message)
+        validator.validate(element, op)
+        return build_request(op, element, logical_address=LOGICAL_ADDRESS).body
+
+    zeep_args: dict[str, Any] = {
+        "subjectOfCareId": "191212121212",
+        "message": {
+            "organisationUnit": {
+                "unitId": "SE2321000016-A1B2",
+                "unitName": "Vårdcentralen Åby",
+                "unitAddress": "Storgatan 1",
+                "unitPostalCode": "11122",
+                "unitPostalCity": "Åby",
+                "unitTelephone": "010-123 45 67",
+            },
+            "messageThreadId": "episode-4711",
+            "messageId": "kallelse-1",
+            "messageType": "TimedInvitation",
+            "messageDescription": "Kallelse till hälsokontroll",
+            "messageText": BODY,
+            "ssoLink": [
+                {
+                    "systemId": "SYS",
+                    "text": "Fyll i formulär",
+                    "queryString": "form=1",
+                    "type": "NewTarget",
+                }
+            ],
+            "attachment": [
+                {"fileName": "info.pdf", "mimeType": "application/pdf", "content": b"%PDF-1.4 demo"}
+            ],
+            "booking": {
+                "bookingId": "BK-4711",
+                "isInvitation": True,
+                "isOpenInvitation": False,
+                "newBookingAllowed": False,
+                "rebookingAllowed": True,
+                "cancelBookingAllowed": True,
+                "timeTypeId": "HK30",
+                "startTime": start,
+                "careUnitId": "SE2321000016-A1B2",
+            },
+        },
+        "notify": True,
+        "sourceSystem": "EXEMPEL",
+        "_soapheaders": {"LogicalAddress": LOGICAL_ADDRESS},
+    }
+
+    def zeep_build() -> bytes:
+        node = client.create_message(client.service, "AddMessage", **zeep_args)
+        return etree.tostring(node)
+
+    body = ours_build()
+    document = etree.fromstring(body).find(".//{*}Body")[0]
+    xs = xmlschema.XMLSchema(str(XSD))
+    assert xs.is_valid(document), "xmlschema must agree the document is valid"
+
+    response = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header/>'
+        "<soapenv:Body><r:AddMessageResponse "
+        'xmlns:r="urn:riv-application:infrastructure:eservicesupply:patientportal:AddMessageResponder:2" '
+        'xmlns:c="urn:riv-application:infrastructure:eservicesupply:patientportal:2">'
+        "<r:messageThreadId>episode-4711</r:messageThreadId><r:messageId>kallelse-1</r:messageId>"
+        "<r:notificationSent>SMS</r:notificationSent><r:notificationSent>Email</r:notificationSent>"
+        "<r:resultCode>INFO</r:resultCode><r:resultText>Invånaren har inget konto; meddelandet sparas i 90 dagar.</r:resultText>"
+        "</r:AddMessageResponse></soapenv:Body></soapenv:Envelope>"
+    ).encode()
+
+    def ours_parse() -> object:
+        parsed = parse_response(
+            op, status=200, content_type="text/xml; charset=UTF-8", body=response
+        )
+        return codec.decode(parsed.payload, pp.AddMessageResponseType)
+
+    binding = client.service._binding
+    zeep_op = binding.get("AddMessage")
+
+    def zeep_parse() -> object:
+        reply = requests.Response()
+        reply._content = response
+        reply.status_code = 200
+        reply.headers["Content-Type"] = "text/xml; charset=UTF-8"
+        reply.encoding = "utf-8"
+        return binding.process_reply(client, zeep_op, reply)
+
+    print(__doc__.strip().splitlines()[0])
+    print(
+        f"python {sys.version.split()[0]}, zeep {zeep.__version__}, xmlschema {xmlschema.__version__}\n"
+    )
+    rows = [
+        ("cold start to ready (ours/zeep, target <= 0.5)", cold_start(), "ms", True),
+        (
+            "build+validate+serialize vs zeep create_message (target >= 8)",
+            paired(ours_build, zeep_build, batch=50, rounds=21),
+            "µs",
+            False,
+        ),
+        (
+            "XSD validation vs xmlschema, same document (target >= 50)",
+            paired(
+                lambda: validator.validate(document, op, rules=False),
+                lambda: xs.validate(document),
+                batch=50,
+                rounds=21,
+            ),
+            "µs",
+            False,
+        ),
+        (
+            "XSD + rules beyond the XSD vs xmlschema (information only, target >= 1)",
+            paired(
+                lambda: validator.validate(document, op),
+                lambda: xs.validate(document),
+                batch=50,
+                rounds=21,
+            ),
+            "µs",
+            False,
+        ),
+        (
+            "response parse vs zeep process_reply (target >= 5)",
+            paired(ours_parse, zeep_parse, batch=100, rounds=21),
+            "µs",
+            False,
+        ),
+    ]
+    for label, (ratio, ours_t, theirs_t), unit, lower in rows:
+        ok = ratio <= 0.5 if lower else ratio >= float(label.rsplit(" ", 1)[-1].rstrip(")"))
+        print(
+            f"{label}\n    ratio {ratio:6.2f}   ours {ours_t:9.1f} {unit}   other {theirs_t:9.1f} {unit}   {'met' if ok else 'MISSED'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
