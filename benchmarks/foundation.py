@@ -33,8 +33,11 @@ def median_ms(samples: list[float]) -> str:
 
 def main() -> None:
     cold = [
-        float(subprocess.run([sys.executable, "-c", COLD], check=True, capture_output=True,
-                             text=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", COLD], check=True, capture_output=True, text=True
+            ).stdout
+        )
         for _ in range(7)
     ]
     warm: list[float] = []
@@ -44,8 +47,9 @@ def main() -> None:
         warm.append(time.perf_counter() - started)
 
     validator = Validator(load_package())
-    element = encode(timed_kallelse(body="<article><para>" + "Välkommen åäö " * 140
-                                    + "</para></article>"))
+    element = encode(
+        timed_kallelse(body="<article><para>" + "Välkommen åäö " * 140 + "</para></article>")
+    )
     validator.validate(element)  # compile the schema once
     runs: list[float] = []
     for _ in range(2000):
@@ -54,8 +58,10 @@ def main() -> None:
         runs.append(time.perf_counter() - started)
     print(f"load bundled package, cold process (imports included): {median_ms(cold)}")
     print(f"load bundled package, warm process:                    {median_ms(warm)}")
-    print(f"validate one AddMessage (XSD + rules), median of 2000: "
-          f"{statistics.median(runs) * 1e6:.1f} µs")
+    print(
+        f"validate one AddMessage (XSD + rules), median of 2000: "
+        f"{statistics.median(runs) * 1e6:.1f} µs"
+    )
 
 
 if __name__ == "__main__":
