@@ -12,12 +12,7 @@ and namespaces, document order, cardinalities, ``xsi:type`` for subtypes, wildca
 
 from __future__ import annotations
 
-import base64
 import binascii
-import datetime
-import decimal
-import math
-import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -25,6 +20,8 @@ from typing import Any, TypeVar
 from lxml import etree
 
 from ._ns import XSI, clark, split_clark
+from ._xsdvalues import FROM_TEXT as _FROM_TEXT
+from ._xsdvalues import TO_TEXT as _TO_TEXT
 from .bindings._runtime import FieldSpec, Kind, XmlObject, resolve_class
 from .errors import BindingError
 
@@ -33,123 +30,6 @@ _XSI_TYPE = clark(XSI, "type")
 
 
 # --------------------------------------------------------------------------- values
-
-
-def _bool_out(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def _b64_out(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
-
-
-def _decimal_out(value: decimal.Decimal) -> str:
-    if not value.is_finite():
-        raise ValueError(f"{value} is not a number xs:decimal can hold")
-    return format(value, "f")
-
-
-def _float_out(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "INF" if value > 0 else "-INF"
-    return repr(value)
-
-
-_MAX_OFFSET = datetime.timedelta(hours=14)
-
-
-def _iso_out(value: datetime.date | datetime.time) -> str:
-    offset = value.utcoffset() if isinstance(value, datetime.datetime | datetime.time) else None
-    if offset is not None and (offset % datetime.timedelta(minutes=1) or abs(offset) > _MAX_OFFSET):
-        raise ValueError(
-            f"time zone offset {offset} is not whole minutes within -14:00..+14:00 "
-            "(XML Schema allows nothing else)"
-        )
-    return value.isoformat()
-
-
-_TO_TEXT: dict[str, Callable[[Any], str]] = {
-    "boolean": _bool_out,
-    "dateTime": _iso_out,
-    "date": _iso_out,
-    "time": _iso_out,
-    "base64Binary": _b64_out,
-    "hexBinary": bytes.hex,
-    "decimal": _decimal_out,
-    "double": _float_out,
-    "float": _float_out,
-}
-
-
-def _bool_in(text: str) -> bool:
-    if text in ("true", "1"):
-        return True
-    if text in ("false", "0"):
-        return False
-    raise ValueError(f"{text!r} is not a boolean (true, false, 1, 0)")
-
-
-# The lexical forms XML Schema allows (fromisoformat alone also takes "2024-01-01",
-# "20240101T1000" or a space for the T). Years beyond 9999 and BC years do not fit Python.
-_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_TIME = "[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.][0-9]+)?"
-_ZONE = "(?:Z|[+-][0-9]{2}:[0-9]{2})?"
-_LEXICAL = {
-    "dateTime": re.compile(f"{_DATE}T{_TIME}{_ZONE}"),
-    "date": re.compile(_DATE),
-    "time": re.compile(f"{_TIME}{_ZONE}"),
-}
-_END_OF_DAY = re.compile("T24:00:00(?:[.]0+)?")
-
-
-def _lexical(kind: str, text: str) -> str:
-    if _LEXICAL[kind].fullmatch(text) is None:
-        raise ValueError(f"not in the lexical form of xs:{kind}")
-    return text
-
-
-def _datetime_in(text: str) -> datetime.datetime:
-    _lexical("dateTime", text)
-    end_of_day = _END_OF_DAY.search(text)
-    if end_of_day is not None:  # 24:00:00 is the first instant of the next day
-        start = text[: end_of_day.start()] + "T00:00:00" + text[end_of_day.end() :]
-        return datetime.datetime.fromisoformat(start) + datetime.timedelta(days=1)
-    return datetime.datetime.fromisoformat(text)
-
-
-def _date_in(text: str) -> datetime.date:
-    return datetime.date.fromisoformat(_lexical("date", text))
-
-
-def _time_in(text: str) -> datetime.time:
-    return datetime.time.fromisoformat(_lexical("time", text))
-
-
-def _b64_in(text: str) -> bytes:
-    return base64.b64decode("".join(text.split()), validate=True)
-
-
-_FROM_TEXT: dict[str, Callable[[str], Any]] = {
-    "boolean": _bool_in,
-    "dateTime": _datetime_in,
-    "date": _date_in,
-    "time": _time_in,
-    "base64Binary": _b64_in,
-    "hexBinary": bytes.fromhex,
-    "decimal": decimal.Decimal,
-    "double": float,
-    "float": float,
-}
-_INTEGER_NAMES = (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
-    "unsignedByte",
-)  # fmt: skip
-for _name in _INTEGER_NAMES:
-    _FROM_TEXT[_name] = int
-    _TO_TEXT[_name] = str
 
 
 def _text_of(spec: FieldSpec, value: Any) -> str:
@@ -227,15 +107,46 @@ def _root_element(cls: type[XmlObject]) -> str:
 
 
 def _encode_fields(parent: etree._Element, obj: XmlObject, path: str) -> None:
-    for spec in type(obj).__xsd__.fields:
-        value = getattr(obj, spec.attr)
+    for attr, repeated, plain, tag, to_text, spec in _encode_plan(type(obj)):
+        value = getattr(obj, attr)
         if value is None:
             continue
-        if spec.repeated:
+        if repeated:
             for index, item in enumerate(value):
-                _encode_value(parent, spec, item, f"{path}.{spec.attr}[{index}]")
+                _encode_value(parent, spec, item, f"{path}.{attr}[{index}]")
+        elif plain:  # a simple value or an enum: one element with text
+            try:
+                _sub(parent, tag).text = value if to_text is None else to_text(value)
+            except ValueError as exc:
+                raise BindingError(_xml_reason(exc), path=f"{path}.{attr}") from exc
         else:
-            _encode_value(parent, spec, value, f"{path}.{spec.attr}")
+            _encode_value(parent, spec, value, f"{path}.{attr}")
+
+
+_sub = etree.SubElement
+_Step = tuple[str, bool, bool, str, Callable[[Any], str] | None, FieldSpec]
+
+
+def _enum_text(value: Any) -> str:
+    return str(value.value)
+
+
+def _encode_plan(cls: type[XmlObject]) -> tuple[_Step, ...]:
+    cached: tuple[_Step, ...] | None = vars(cls).get("_inkorg_encode")
+    if cached is None:
+        cached = tuple(
+            (
+                spec.attr,
+                spec.repeated,
+                spec.kind is Kind.SIMPLE or spec.kind is Kind.ENUM,
+                spec.element,
+                _enum_text if spec.kind is Kind.ENUM else _TO_TEXT.get(spec.xsd),
+                spec,
+            )
+            for spec in cls.__xsd__.fields
+        )
+        type.__setattr__(cls, "_inkorg_encode", cached)
+    return cached
 
 
 def _encode_value(parent: etree._Element, spec: FieldSpec, value: Any, path: str) -> None:
@@ -325,7 +236,7 @@ def _decode(element: etree._Element, cls: type[T], path: str) -> T:  # noqa: PLR
         if not isinstance(tag, str):
             continue
         found = by_name.get(tag)
-        child_path = f"{path}/{etree.QName(child).localname}"
+        child_path = f"{path}/{tag[tag.rfind('}') + 1 :]}"  # the local name
         if found is None:
             if wildcard is not None and _wildcard_allows(wildcard.element, tag, own_ns):
                 values.setdefault(wildcard.attr, []).append(child)

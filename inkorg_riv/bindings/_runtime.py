@@ -109,15 +109,63 @@ class XmlObject:
 
     def __post_init__(self) -> None:
         cls = type(self)
-        if cls.__xsd__.abstract:
-            raise BindingError(
-                f"{cls.__name__} is abstract: use one of its subclasses", path=cls.__name__
-            )
-        for spec in cls.__xsd__.fields:
-            value = getattr(self, spec.attr)
-            checked = check_field(cls, spec, value, f"{cls.__name__}.{spec.attr}")
+        plan: tuple[_Check, ...] | None = vars(cls).get("_inkorg_checks")
+        if plan is None:
+            plan = _checks(cls)
+        for attr, expected, optional, item_type, low, high, spec in plan:
+            value: Any = getattr(self, attr)
+            if type(value) is expected:
+                if item_type is None:
+                    continue
+                items: tuple[Any, ...] = getattr(self, attr)  # a tuple: expected is tuple here
+                count = len(items)
+                if low <= count <= high and (
+                    not count or all(type(item) is item_type for item in items)
+                ):
+                    continue
+            elif value is None and optional:
+                continue
+            # Not plainly right: the full check raises, or freezes a list into a tuple.
+            checked = check_field(cls, spec, value, f"{cls.__name__}.{attr}")
             if checked is not value:
-                object.__setattr__(self, spec.attr, checked)
+                object.__setattr__(self, attr, checked)
+
+
+class _Never:
+    """Matches no value's exact type: the field always takes the full check."""
+
+
+_Check = tuple[str, type, bool, "type | None", int, int, FieldSpec]
+
+
+def _checks(cls: type[XmlObject]) -> tuple[_Check, ...]:
+    """Per class, the exact-type fast path of each field's check (cached on the class)."""
+    if cls.__xsd__.abstract:
+        raise BindingError(
+            f"{cls.__name__} is abstract: use one of its subclasses", path=cls.__name__
+        )
+    plan = tuple(_fast_check(cls, spec) for spec in cls.__xsd__.fields)
+    type.__setattr__(cls, "_inkorg_checks", plan)
+    return plan
+
+
+def _fast_check(owner: type, spec: FieldSpec) -> _Check:
+    kind = spec.kind
+    exact: type = _Never
+    if kind in (Kind.SIMPLE, Kind.ATTRIBUTE, Kind.TEXT):
+        exact = python_type(spec.xsd)
+    elif kind in (Kind.ENUM, Kind.COMPLEX):
+        try:
+            exact = resolve_class(owner, spec.xsd)
+        except BindingError:  # not resolvable (yet): the full check reports it
+            exact = _Never
+    elif kind is Kind.ANY:
+        exact = etree._Element
+    if spec.repeated:
+        high = sys.maxsize if spec.max_occurs is None else spec.max_occurs
+        return (spec.attr, tuple, False, exact, spec.min_occurs, high, spec)
+    optional = spec.min_occurs == 0 or kind is Kind.ATTRIBUTE
+    return (spec.attr, exact, optional, None, 0, 0, spec)
 
 
 def resolve_class(owner: type, name: str) -> Any:

@@ -11,6 +11,8 @@ element (which would move it out of the caller's tree) and far less than a deep 
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ ORIGINAL_CONSUMER_HEADER = "x-rivta-original-serviceconsumer-hsaid"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _SOAP_PREFIX = "soapenv"
 _EMPTY_BODY = b"<soapenv:Body/>"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _READABLE_PREFIXES: Mapping[str, str] = MappingProxyType(
     {RIV_REGISTRY: "riv", WSA: "wsa", WSA_2004: "wsa"}
 )
@@ -94,13 +97,9 @@ def build_request(
     routing = routing_header(operation)
     extras = _ordered_extras(operation, routing, extra_headers)
 
-    envelope = etree.Element(clark(SOAP11_ENV, "Envelope"), nsmap=_header_nsmap(routing, extras))
-    header = etree.SubElement(envelope, clark(SOAP11_ENV, "Header"))
-    _text_element(header, routing, address, what="logical address")
-    for name, text in extras.items():
-        _text_element(header, name, text, what=f"header {name}")
-    etree.SubElement(envelope, clark(SOAP11_ENV, "Body"))
-    body = splice_body(envelope, payload)
+    head, tail = _shell(routing, tuple(extras.items()), address)
+    inner = etree.tostring(payload, encoding="UTF-8", with_tail=False)
+    body = b"".join((head, inner, tail))
 
     headers = {
         "Content-Type": CONTENT_TYPE,
@@ -120,6 +119,32 @@ def build_request(
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _shell(
+    routing: str, extras: tuple[tuple[str, str], ...], address: str
+) -> tuple[bytes, bytes]:
+    """The envelope around the payload, as the bytes before and after it (cached: the same
+    headers give the same shell)."""
+    envelope = etree.Element(
+        clark(SOAP11_ENV, "Envelope"), nsmap=_header_nsmap(routing, dict(extras))
+    )
+    header = etree.SubElement(envelope, clark(SOAP11_ENV, "Header"))
+    _text_element(header, routing, address, what="logical address")
+    for name, text in extras:
+        _text_element(header, name, text, what=f"header {name}")
+    etree.SubElement(envelope, clark(SOAP11_ENV, "Body"))
+    head, tail = _split_shell(envelope)
+    return XML_DECLARATION + head + b"<soapenv:Body>", b"</soapenv:Body>" + tail
+
+
+def _split_shell(envelope: etree._Element) -> tuple[bytes, bytes]:
+    shell = etree.tostring(envelope, encoding="UTF-8")
+    head, marker, tail = shell.rpartition(_EMPTY_BODY)
+    if not marker:  # pragma: no cover - the shell is built by this module
+        raise RuntimeError("envelope shell without an empty soapenv:Body")
+    return head, tail
+
+
 def build_response(payload: etree._Element) -> bytes:
     """A SOAP 1.1 response envelope with ``payload`` as the only Body child (for the simulator
     and tests). ``payload`` is left untouched."""
@@ -132,10 +157,7 @@ def build_response(payload: etree._Element) -> bytes:
 def splice_body(envelope: etree._Element, payload: etree._Element) -> bytes:
     """Serialize ``envelope`` (whose last child is an empty ``soapenv:Body``) with ``payload``
     inside the Body, without moving or copying the payload element."""
-    shell = etree.tostring(envelope, encoding="UTF-8")
-    head, marker, tail = shell.rpartition(_EMPTY_BODY)
-    if not marker:  # pragma: no cover - the shell is built by this module
-        raise RuntimeError("envelope shell without an empty soapenv:Body")
+    head, tail = _split_shell(envelope)
     inner = etree.tostring(payload, encoding="UTF-8", with_tail=False)
     return b"".join((XML_DECLARATION, head, b"<soapenv:Body>", inner, b"</soapenv:Body>", tail))
 
@@ -148,8 +170,8 @@ def check_header_value(what: str, value: str, *, ascii_only: bool = True) -> str
     """
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"the {what} is empty; set it in the configuration")
-    bad = [c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F]
-    if bad:
+    if _CONTROL.search(value) is not None:
+        bad = [c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F]
         raise ConfigurationError(
             f"the {what} {value!r} contains control characters ({', '.join(map(repr, bad))})"
         )

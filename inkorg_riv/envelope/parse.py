@@ -95,7 +95,8 @@ def parse_response(
     except XmlInputError as exc:
         raise unexpected("not-xml", str(exc)) from exc
 
-    if isinstance(root.tag, str) and local_name(root.tag).lower() == "html":
+    tag = root.tag
+    if tag != ENVELOPE and isinstance(tag, str) and local_name(tag).lower() == "html":
         raise unexpected("html", "an XHTML document")
     soap_body = _soap_body(root)
     if soap_body is None:
@@ -155,7 +156,8 @@ def check_result_code(
     for child in payload:
         if not isinstance(child.tag, str):
             continue
-        name = local_name(child.tag)
+        tag = child.tag
+        name = tag[tag.rfind("}") + 1 :]  # the local name
         if name == "resultCode" and code_el is None:
             code_el = child
         elif name == "resultText" and text_el is None:
