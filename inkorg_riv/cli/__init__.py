@@ -20,10 +20,15 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import InkorgError
-from . import _contracts, _generate, _validate
+from . import _contracts, _generate, _simulator, _validate
 from ._common import EXIT_FINDINGS, EXIT_USAGE, PROG, Handler, Register, error
 
-REGISTRARS: tuple[Register, ...] = (_contracts.register, _validate.register, _generate.register)
+REGISTRARS: tuple[Register, ...] = (
+    _contracts.register,
+    _validate.register,
+    _generate.register,
+    _simulator.register,
+)
 """The subcommand groups, in the order ``--help`` lists them."""
 
 
