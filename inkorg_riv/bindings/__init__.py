@@ -5,7 +5,20 @@ generator that writes bindings for any contract package (layer L2).
 ``inkorg-riv generate``; a test fails when it differs from what the generator produces now.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._runtime import FieldSpec, Kind, TypeSpec, XmlObject
-from .generator import generate_module
+
+if TYPE_CHECKING:
+    from .generator import generate_module
+
+
+def __getattr__(name: str) -> Any:
+    # The generator is loaded on first use: sending messages never needs it.
+    if name == "generate_module":
+        from .generator import generate_module  # noqa: PLC0415
+
+        return generate_module
+    raise AttributeError(name)
 
 __all__ = ["FieldSpec", "Kind", "TypeSpec", "XmlObject", "generate_module"]

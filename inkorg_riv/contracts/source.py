@@ -9,7 +9,6 @@ else (layer L1).
 from __future__ import annotations
 
 import posixpath
-import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -104,6 +103,8 @@ def from_folder(folder: Path) -> PackageSource:
 
 def from_zip(archive: Path) -> PackageSource:
     """Read every ``.xsd`` and ``.wsdl`` of a zip as Inera publishes it, in memory."""
+    import zipfile  # noqa: PLC0415  (only zip sources need it; keeps start-up lean)
+
     try:
         zf = zipfile.ZipFile(archive)
     except zipfile.BadZipFile as exc:
