@@ -173,6 +173,19 @@ class CertificateError(ConfigurationError):
     """A certificate, key or trust store cannot be used (wrong password, expired, no HSA-id...)."""
 
 
+class KallelseError(LocalError):
+    """A kallelse or other inbox message lacks data its kind requires, or has contradictory data.
+
+    Raised by the builders in :mod:`inkorg_riv.kallelse` before anything is sent: a timed kallelse
+    without a start time, booking buttons without a booking id or time type id, a form link
+    without a system id, a unit without contact details. :attr:`field` names the field.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
+
+
 # --------------------------------------------------------------------------- transport family
 
 
@@ -192,6 +205,199 @@ class TransportError(InkorgError):
         self.outcome = outcome
         self.correlation_id = correlation_id
         self.retryable = retryable
+
+
+ConnectProblem = Literal["refused", "unresolved", "unreachable", "timeout", "failed"]
+TlsProblem = Literal[
+    "untrusted-server",
+    "hostname-mismatch",
+    "server-certificate-expired",
+    "server-certificate-invalid",
+    "client-certificate-refused",
+    "not-tls",
+    "protocol-version",
+    "handshake-refused",
+    "handshake-closed",
+    "handshake-failed",
+]
+
+
+class ConnectError(TransportError):
+    """No connection to the platform could be made: refused, no such host, unreachable, or no
+    answer within the connect timeout. Nothing was sent (:attr:`Outcome.NOT_SENT`); retrying
+    is safe. :attr:`reason` is one of :data:`ConnectProblem`, :attr:`url` the endpoint."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: ConnectProblem = "failed",
+        url: str | None = None,
+        operation: str | None = None,
+        correlation_id: str | None = None,
+        retryable: bool = True,
+    ) -> None:
+        super().__init__(
+            message,
+            operation=operation,
+            outcome=Outcome.NOT_SENT,
+            correlation_id=correlation_id,
+            retryable=retryable,
+        )
+        self.reason: ConnectProblem = reason
+        self.url = url
+
+
+class ConnectTimeoutError(ConnectError):
+    """The TCP connect or the TLS handshake did not finish within the connect timeout.
+    Nothing was sent; retrying is safe."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        operation: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            reason="timeout",
+            url=url,
+            operation=operation,
+            correlation_id=correlation_id,
+            retryable=True,
+        )
+
+
+class PoolTimeoutError(TransportError):
+    """Every pooled connection stayed busy for the whole pool timeout: the request waited in
+    this process and was not sent. Retrying is safe; a bigger pool or fewer concurrent calls
+    avoid it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        operation: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            operation=operation,
+            outcome=Outcome.NOT_SENT,
+            correlation_id=correlation_id,
+            retryable=True,
+        )
+        self.url = url
+
+
+class TlsError(TransportError):
+    """The TLS handshake failed, so nothing was sent. :attr:`reason` (one of
+    :data:`TlsProblem`) says why: the server's certificate is not trusted by the configured CA,
+    is for another host name, has expired; the server refused our client certificate; the
+    server did not speak TLS; no common TLS version. :attr:`detail` is OpenSSL's own text.
+    Retrying is safe but, except for ``handshake-closed`` (the server dropped the connection
+    mid-handshake), futile: the certificates or the endpoint need fixing."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: TlsProblem = "handshake-failed",
+        detail: str | None = None,
+        url: str | None = None,
+        operation: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            operation=operation,
+            outcome=Outcome.NOT_SENT,
+            correlation_id=correlation_id,
+            retryable=reason == "handshake-closed",
+        )
+        self.reason: TlsProblem = reason
+        self.detail = detail
+        self.url = url
+
+
+class ReadTimeoutError(TransportError):
+    """The request was written but no (complete) answer came within the read timeout
+    (:attr:`timeout` seconds). The outcome is unknown: the platform may have carried it out."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        timeout: float | None = None,
+        url: str | None = None,
+        operation: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            operation=operation,
+            outcome=Outcome.UNKNOWN,
+            correlation_id=correlation_id,
+            retryable=False,
+        )
+        self.timeout = timeout
+        self.url = url
+
+
+class ConnectionLostError(TransportError):
+    """The connection was reset, aborted or closed by the other side.
+
+    After the whole request was written the outcome is unknown (the default): the platform
+    may have acted. While the request was still being written, the server cannot have read
+    all of it: :attr:`Outcome.NOT_SENT`, retryable (a keep-alive connection the server had
+    just closed, for example)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        operation: str | None = None,
+        correlation_id: str | None = None,
+        outcome: Outcome = Outcome.UNKNOWN,
+    ) -> None:
+        super().__init__(
+            message,
+            operation=operation,
+            outcome=outcome,
+            correlation_id=correlation_id,
+            retryable=outcome is Outcome.NOT_SENT,
+        )
+        self.url = url
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer's body exceeded :attr:`limit` bytes and was not read to the end. The request
+    was sent and answered, so the outcome is unknown."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        http_status: int | None = None,
+        url: str | None = None,
+        operation: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            operation=operation,
+            outcome=Outcome.UNKNOWN,
+            correlation_id=correlation_id,
+            retryable=False,
+        )
+        self.limit = limit
+        self.http_status = http_status
+        self.url = url
 
 
 # --------------------------------------------------------------------------- service family
@@ -387,6 +593,53 @@ class ResultCodeError(ServiceError):
         )
 
 
+class DuplicateMessageError(ResultCodeError):
+    """AddMessage was refused because its ``messageId`` is already in the inbox.
+
+    The message is there: an earlier send delivered it. :attr:`message_id` is the id refused;
+    :attr:`first_outcome` is what the first attempt of this call reported
+    (:attr:`Outcome.UNKNOWN` after a timeout or reset that was resent with an idempotency key;
+    None when this call made a single attempt, i.e. an earlier call delivered it). Do not send
+    the message again. The producer's wording of a duplicate is matched by
+    ``ClientSettings.duplicate_markers``.
+    """
+
+    def __init__(
+        self,
+        result_text: str | None,
+        *,
+        message_id: str | None,
+        first_outcome: Outcome | None = None,
+        attempts: int = 1,
+        operation: str | None = None,
+        logical_address: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            result_text,
+            operation=operation,
+            logical_address=logical_address,
+            correlation_id=correlation_id,
+        )
+        self.message_id = message_id
+        self.first_outcome = first_outcome
+        self.attempts = attempts
+        what, cid = _context(operation, logical_address, correlation_id)
+        if first_outcome is Outcome.UNKNOWN:
+            how = (
+                f"an earlier attempt of this call ({attempts} attempts; the first one's outcome "
+                "was unknown) delivered it"
+            )
+        else:
+            how = "an earlier call delivered it"
+        self.message = (
+            f"{what}: messageId {message_id!r} is already in the inbox, so the producer refused "
+            f"it as a duplicate ({_quoted(result_text)}): {how}. The message is delivered; do "
+            f"not send it again ({cid})"
+        )
+        self.args = (self.message,)
+
+
 # --------------------------------------------------------------------------- transport: bad answers
 
 ResponseKind = Literal["empty", "not-xml", "html", "not-soap", "wrong-body", "http-status"]
@@ -467,17 +720,28 @@ __all__ = [
     "BindingError",
     "CertificateError",
     "ConfigurationError",
+    "ConnectError",
+    "ConnectProblem",
+    "ConnectTimeoutError",
+    "ConnectionLostError",
     "ContractError",
     "ContractLoadError",
     "ContractProblem",
+    "DuplicateMessageError",
     "InkorgError",
+    "KallelseError",
     "LocalError",
     "Outcome",
     "PlatformFaultError",
+    "PoolTimeoutError",
+    "ReadTimeoutError",
     "ResponseKind",
+    "ResponseTooLargeError",
     "ResultCodeError",
     "ServiceError",
     "SoapFaultError",
+    "TlsError",
+    "TlsProblem",
     "TransportError",
     "UnexpectedResponseError",
     "UnknownOperationError",

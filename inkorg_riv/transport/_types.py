@@ -1,0 +1,98 @@
+"""The transport's value types and protocol: what crosses the line between client and HTTP.
+
+Owns :class:`Timeouts`, :class:`Headers`, :class:`HttpRequest`, :class:`HttpResponse`,
+:class:`TransportStats` and the one-method :class:`Transport` protocol. No IO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..errors import ConfigurationError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timeouts:
+    """Seconds to wait: ``connect`` (TCP connect and TLS handshake), ``read`` (for each piece of
+    the answer; above the platform's 30 s so that its VP009 arrives instead of an abandoned
+    call) and ``pool`` (for a free connection while ``pool_size`` calls are in flight)."""
+
+    connect: float = 5.0
+    read: float = 35.0
+    pool: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read", "pool"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ConfigurationError(f"Timeouts.{name} must be positive, got {value!r}")
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+"""Connect 5 s, read 35 s, pool 60 s."""
+
+
+class Headers(Mapping[str, str]):
+    """Read-only HTTP headers with case-insensitive lookup; keys are kept in lower case."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        pairs = items.items() if isinstance(items, Mapping) else items
+        self._items = {str(key).lower(): str(value) for key, value in pairs}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpRequest:
+    """One HTTP request: an ``https://`` ``url``, the ``body`` bytes and the ``headers``."""
+
+    url: str
+    body: bytes
+    headers: Mapping[str, str]
+    method: str = "POST"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpResponse:
+    """One HTTP answer, whatever its status. ``headers`` look up case-insensitively (keys are
+    lower case); ``elapsed`` is seconds from sending to the last byte of the body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    elapsed: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.headers, Headers):
+            object.__setattr__(self, "headers", Headers(self.headers))
+
+
+@dataclass(frozen=True, slots=True)
+class TransportStats:
+    """Counters of a :class:`RequestsTransport`: connections opened (each one a full TLS
+    handshake) and answers received. At steady state with keep-alive only ``responses`` grows."""
+
+    connections_opened: int
+    responses: int
+
+
+class Transport(Protocol):
+    """What the client needs from HTTP: send one request; close the connections."""
+
+    def send(self, request: HttpRequest, *, timeouts: Timeouts) -> HttpResponse: ...
+
+    def close(self) -> None: ...
