@@ -18,9 +18,10 @@ test: $(STAMP)
 	$(VENV)/bin/mypy --strict inkorg_riv
 	$(PY) -m pytest -q
 
-## make demo: the main job end-to-end on the embedded default
+## make demo: the main job end-to-end against the local simulator over mutual TLS
+## (make demo ARGS=--keep leaves the simulator running to open the inbox view)
 demo: $(STAMP)
-	$(PY) examples/demo.py
+	$(PY) examples/demo.py $(ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

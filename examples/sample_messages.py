@@ -52,3 +52,29 @@ def timed_kallelse(
         notify=True,
         source_system="EXEMPEL-BOKNING",
     )
+
+
+REMINDER_BODY = (
+    "<article><info><title>Påminnelse: hälsokontroll</title></info>"
+    "<para>Du har en tid för hälsokontroll hos oss. Ta med legitimation.</para>"
+    "<para>Kan du inte komma? Av- eller omboka i 1177 eller ring 010-123 45 67.</para></article>"
+)
+
+
+def reminder(previous: pp.AddMessageType) -> pp.AddMessageType:
+    """A follow-up in the same thread as ``previous``: a reminder of the same booking."""
+    first = previous.message
+    return pp.AddMessageType(
+        subject_of_care_id=previous.subject_of_care_id,
+        message=pp.MessageType(
+            organisation_unit=first.organisation_unit,
+            message_thread_id=first.message_thread_id,
+            message_id="kallelse-4711-2",
+            message_type=pp.MessageTypeType.REMINDER,
+            message_description="Påminnelse: hälsokontroll",
+            message_text=REMINDER_BODY,
+            booking=first.booking,
+        ),
+        notify=True,
+        source_system=previous.source_system,
+    )

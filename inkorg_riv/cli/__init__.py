@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import InkorgError
-from . import _cert, _contracts, _generate, _simulator, _validate
+from . import _cert, _contracts, _generate, _preview, _simulator, _validate
 from ._common import EXIT_FINDINGS, EXIT_USAGE, PROG, Handler, Register, error
 
 REGISTRARS: tuple[Register, ...] = (
@@ -29,6 +29,7 @@ REGISTRARS: tuple[Register, ...] = (
     _generate.register,
     _simulator.register,
     _cert.register,
+    _preview.register,
 )
 """The subcommand groups, in the order ``--help`` lists them."""
 

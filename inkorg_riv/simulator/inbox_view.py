@@ -3,8 +3,9 @@
 :func:`handle_inbox_request` answers every path under ``/inbox/`` (and None for any other path,
 so the server can route): ``GET /inbox/<personnummer>`` renders the citizen's messages grouped
 by thread (newest thread first, newest message first), each with heading, sending unit, sent
-time in Swedish (Europe/Stockholm), the body from the DocBook subset
-(:mod:`._docbook_html`), links, attachment names, booking buttons and a read badge;
+time in Swedish (Europe/Stockholm), the body from the DocBook subset, links, attachment names,
+booking buttons and a read badge -- each piece of a message drawn by the one renderer of
+:mod:`inkorg_riv.kallelse.render`, the same that ``inkorg-riv preview`` uses;
 ``POST /inbox/<personnummer>/read/<message key>`` marks a message read and redirects (303)
 back, which GetMessageThreadStatus then reports.
 
@@ -17,62 +18,41 @@ Content-Security-Policy that allows nothing else.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Iterable
 from html import escape
 from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .._log import redact
-from ._docbook_html import render_docbook
-from .store import QUEUE_DAYS, InboxStore, StoredBooking, StoredMessage
+from ..kallelse.dates import swedish_datetime
+from ..kallelse.render import (
+    MESSAGE_CSS,
+    PAGE_CSS,
+    TYPE_LABELS,
+    attachments_html,
+    booking_html,
+    contact_html,
+    links_html,
+    render_docbook,
+)
+from .store import QUEUE_DAYS, InboxStore, StoredMessage
 
-__all__ = ["STOCKHOLM", "handle_inbox_request", "swedish_datetime"]
+__all__ = ["handle_inbox_request"]
 
 Response = tuple[int, dict[str, str], bytes]
 
 _PREFIX = "/inbox/"
 _SUBJECT = re.compile(r"[0-9]{8}[0-9pPtTfF][0-9]{3}")
-_HOUR = datetime.timedelta(hours=1)
-_WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-_MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
-)  # fmt: skip
-_TYPE_LABELS = {
-    "TimedInvitation": "Kallelse",
-    "OpenInvitation": "Kallelse, boka tid",
-    "BookingUpdate": "Ändrad bokning",
-    "BookingConfirmation": "Bokningsbekräftelse",
-    "Reminder": "Påminnelse",
-    "Information": "Information",
-    "Cancellation": "Avbokning",
-}
-_CSS = """
-body{font-family:system-ui,Arial,sans-serif;margin:0;background:#f3f1ee;color:#1a1a1a}
-header{background:#396291;color:#fff;padding:16px 24px}header h1{margin:0;font-size:1.4em}
-header .small{color:#dce6f2;font-weight:400}
-main{max-width:860px;margin:0 auto;padding:16px 24px}
+_INBOX_CSS = """
 .thread{background:#fff;border-radius:8px;margin:16px 0;padding:8px 20px;
 box-shadow:0 1px 3px rgba(0,0,0,.15)}
 .thread>h2{font-size:1.05em;color:#555;border-bottom:1px solid #ddd;padding-bottom:6px}
-.message{border-left:4px solid #ccc;padding:4px 14px;margin:14px 0}
-.message.unread{border-left-color:#c12143}.message h3{margin:4px 0}
-.meta{color:#555;font-size:.9em;margin:2px 0}
 .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:.8em;margin-left:6px}
 .badge.unread{background:#c12143;color:#fff}.badge.read{background:#e2e2e2;color:#333}
-.kind{font-size:.8em;text-transform:uppercase;color:#396291;letter-spacing:.04em}
-.db-mismatch{color:#a00;font-family:monospace}.db-title{margin:10px 0 4px;font-size:1.05em}
-p.db-title{font-weight:600}
-.db-term{font-weight:600}.db-listitem{margin:0 0 6px 16px}
-.booking button,.mark-read button{font-size:.95em;padding:6px 14px;margin:4px 6px 4px 0;
-border-radius:6px;border:1px solid #396291;background:#fff;color:#396291}
-.booking button[disabled]{cursor:not-allowed}
-.mark-read button{background:#396291;color:#fff;cursor:pointer}
-.notice{background:#fff6d6;border:1px solid #e8d48a;padding:6px 10px;border-radius:6px}
-.contact,.small{font-size:.85em;color:#555}
+.mark-read button{font-size:.95em;padding:6px 14px;margin:4px 6px 4px 0;border-radius:6px;
+border:1px solid #396291;background:#396291;color:#fff;cursor:pointer}
 """
+_CSS = PAGE_CSS + MESSAGE_CSS + _INBOX_CSS
 _HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-store",
@@ -83,56 +63,6 @@ _HEADERS = {
         "base-uri 'none'; frame-ancestors 'none'"
     ),
 }
-
-
-class _EuropeStockholm(datetime.tzinfo):
-    """CET/CEST by the EU rule (summer time from the last Sunday of March to the last Sunday
-    of October, 01:00 UTC): used only when the tz database is missing."""
-
-    def fromutc(self, dt: datetime.datetime) -> datetime.datetime:
-        offset = self._offset(dt.replace(tzinfo=datetime.UTC))
-        return (dt + offset).replace(tzinfo=self)
-
-    def utcoffset(self, dt: datetime.datetime | None) -> datetime.timedelta:
-        if dt is None:
-            return _HOUR
-        return self._offset(dt.replace(tzinfo=datetime.UTC) - _HOUR)
-
-    def dst(self, dt: datetime.datetime | None) -> datetime.timedelta:
-        return self.utcoffset(dt) - _HOUR
-
-    def tzname(self, dt: datetime.datetime | None) -> str:
-        return "CEST" if self.dst(dt) else "CET"
-
-    @staticmethod
-    def _offset(utc: datetime.datetime) -> datetime.timedelta:
-        def last_sunday(month: int) -> datetime.datetime:
-            day = datetime.datetime(utc.year, month, 31, 1, tzinfo=datetime.UTC)
-            return day - datetime.timedelta(days=(day.weekday() + 1) % 7)
-
-        return 2 * _HOUR if last_sunday(3) <= utc < last_sunday(10) else _HOUR
-
-
-def _stockholm() -> datetime.tzinfo:
-    try:
-        return ZoneInfo("Europe/Stockholm")
-    except ZoneInfoNotFoundError:  # no system tz database and no tzdata package
-        return _EuropeStockholm()
-
-
-STOCKHOLM = _stockholm()
-"""Swedish time: ``zoneinfo`` Europe/Stockholm, or the EU CET/CEST rule without a tz database."""
-
-
-def swedish_datetime(value: datetime.datetime) -> str:
-    """``måndag 14 december 2026 kl. 14:00`` in Swedish time (naive values count as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    local = value.astimezone(STOCKHOLM)
-    return (
-        f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year} "
-        f"kl. {local:%H:%M}"
-    )
 
 
 def handle_inbox_request(
@@ -251,7 +181,7 @@ def _thread(subject: str, messages: list[StoredMessage]) -> str:
 def _message(subject: str, m: StoredMessage) -> str:
     state = "read" if m.is_read else "unread"
     key = escape(m.key)
-    kind = _TYPE_LABELS.get(m.message_type or "", m.message_type or "")
+    kind = TYPE_LABELS.get(m.message_type or "", m.message_type or "")
     badge = (
         f'<span class="badge read" data-testid="read-badge">Läst {swedish_datetime(m.read_at)}'
         "</span>"
@@ -275,24 +205,10 @@ def _message(subject: str, m: StoredMessage) -> str:
         )
     out.append(f'<div class="body" data-testid="message-body">{render_docbook(m.body)}</div>')
     if m.booking is not None:
-        out.append(_booking(m.booking))
-    if m.sso_links:
-        items = "".join(
-            f'<li><a href="#" data-system-id="{escape(s.system_id)}" '
-            f'data-link-type="{escape(s.type)}">{escape(s.text)}</a></li>'
-            for s in m.sso_links
-        )
-        out.append(f'<ul data-testid="sso-links">{items}</ul>')
-    if m.attachments:
-        items = "".join(
-            f'<li data-testid="attachment">{escape(a.file_name)} '
-            f'<span class="small">({escape(a.mime_type)}, {_size(a.size)})</span></li>'
-            for a in m.attachments
-        )
-        out.append(f'<p class="small">Bilagor:</p><ul data-testid="attachments">{items}</ul>')
-    if m.unit_contact:
-        contact = escape(", ".join(m.unit_contact))
-        out.append(f'<p class="contact" data-testid="unit-contact">Kontakt: {contact}</p>')
+        out.append(booking_html(m.booking))
+    out.append(links_html(m.sso_links))
+    out.append(attachments_html(m.attachments))
+    out.append(contact_html(m.unit_contact))
     if not m.is_read:
         action = escape(f"{_PREFIX}{quote(subject)}/read/{quote(m.key)}")
         out.append(
@@ -302,28 +218,3 @@ def _message(subject: str, m: StoredMessage) -> str:
         )
     out.append("</article>")
     return "".join(out)
-
-
-def _booking(booking: StoredBooking) -> str:
-    parts = ['<div class="booking" data-testid="booking">']
-    if booking.start_time is not None:
-        parts.append(
-            f'<p data-testid="booking-time">Tid: {swedish_datetime(booking.start_time)}</p>'
-        )
-    buttons = (
-        ("booking-new", "Boka ny tid", booking.new_booking_allowed or booking.is_open_invitation),
-        ("booking-rebook", "Boka om", booking.rebooking_allowed),
-        ("booking-cancel", "Avboka", booking.cancel_booking_allowed),
-    )
-    parts.extend(
-        f'<button type="button" disabled title="Bokning simuleras inte" '
-        f'data-testid="{testid}">{label}</button>'
-        for testid, label, shown in buttons
-        if shown
-    )
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _size(size: int) -> str:
-    return f"{size} byte" if size < 1024 else f"{(size + 1023) // 1024} kB"

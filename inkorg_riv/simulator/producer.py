@@ -43,8 +43,8 @@ from ..bindings import patientportal as pp
 from ..bindings._runtime import XmlObject
 from ..contracts.model import Operation
 from ..errors import BindingError
+from ..kallelse.dates import STOCKHOLM
 from ..validation.identity import IdentityKind, IdentityNumberError, parse_identity_number
-from .inbox_view import STOCKHOLM
 from .store import (
     QUEUE_DAYS,
     DuplicateMessageError,

@@ -1,0 +1,326 @@
+"""The DocBook subset the 1177 inbox shows, and the checker that holds bodies to it (layer L6).
+
+Owns the definition of the subset (contracts.md section 4) that the builder (:mod:`.body`) and
+the renderer (:mod:`.render`) share: ``article`` → info, para, section, bibliography,
+variablelist; ``info`` → title; ``section`` → info, title, para, bibliography, variablelist;
+``para`` → text and ``ulink``; ``variablelist`` → title, varlistentry; ``varlistentry`` → term,
+listitem; ``title``, ``bibliography``, ``term``, ``listitem``, ``ulink`` hold text. Anything else
+makes the inbox show :data:`MISMATCH` to the citizen.
+
+:func:`check_body` returns every :class:`BodyIssue` of a ``messageText`` (empty list: fine);
+:func:`assert_body_ok` raises :class:`BodyError` with all of them; :data:`BODY_RULE` runs the
+checker on ``AddMessage/message/messageText`` as a validation rule.
+
+Decisions (stricter than the renderer, never looser):
+
+* Elements may be unqualified (what the builder writes) or in the DocBook 5 namespace.
+* Only ``ulink`` has attributes: ``url`` (required; http, https, mailto or tel) and ``type``
+  (``_self`` or ``_blank``). An attribute anywhere else is reported too.
+* Text directly inside article, section, info, variablelist or varlistentry is reported: it is
+  outside the subset (put it in a ``para``). Comments are ignored, as the inbox ignores them.
+* Inside an element that is not shown, nothing more is reported (its content is not shown).
+* An ``article`` without any element is reported as an empty body.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from .._xmlparse import parse_bytes
+from ..errors import LocalError, ValidationIssue, XmlInputError
+from ..validation.rules import Rule, element_path
+
+__all__ = [
+    "ALLOWED_CHILDREN",
+    "BODY_RULE",
+    "DOCBOOK_NS",
+    "LINK_SCHEMES",
+    "LINK_TYPES",
+    "MISMATCH",
+    "TEXT_ELEMENTS",
+    "BodyError",
+    "BodyIssue",
+    "assert_body_ok",
+    "check_body",
+    "is_link_url",
+    "subset_name",
+]
+
+MISMATCH = "##### Mismatched Element in Source #####"
+"""What the 1177 inbox shows the citizen in place of an element outside the subset."""
+
+DOCBOOK_NS = "http://docbook.org/ns/docbook"
+"""The DocBook 5 namespace; subset elements may be in it or in no namespace."""
+
+ALLOWED_CHILDREN: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "article": frozenset({"info", "para", "section", "bibliography", "variablelist"}),
+        "info": frozenset({"title"}),
+        "section": frozenset({"info", "title", "para", "bibliography", "variablelist"}),
+        "para": frozenset({"ulink"}),
+        "variablelist": frozenset({"title", "varlistentry"}),
+        "varlistentry": frozenset({"term", "listitem"}),
+        "title": frozenset(),
+        "bibliography": frozenset(),
+        "term": frozenset(),
+        "listitem": frozenset(),
+        "ulink": frozenset(),
+    }
+)
+"""Each element of the subset and the elements allowed directly inside it."""
+
+TEXT_ELEMENTS = frozenset({"para", "title", "bibliography", "term", "listitem", "ulink"})
+"""The elements that hold text; text anywhere else is outside the subset."""
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+"""URL schemes a ``ulink`` may use."""
+
+LINK_TYPES = ("_self", "_blank")
+"""The values of ``ulink/@type``: open in the inbox's own window, or in a new one."""
+
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+_ULINK_ATTRIBUTES = frozenset({"url", "type"})
+_SHOWN = f"the 1177 inbox would show {MISMATCH!r} instead"
+_NOT_SHOWN = f"is not shown by the 1177 inbox (it would show {MISMATCH!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class BodyIssue:
+    """One reason a body is not fit for the 1177 inbox.
+
+    ``path`` locates it inside the body (``/article/section[2]/para/emphasis``; an index only
+    where siblings share a name; ``/`` for the body as a whole), ``element`` names the element
+    concerned (None for text-level problems), ``line`` is the line in the body when known.
+    """
+
+    path: str
+    reason: str
+    element: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path} (line {self.line})"
+        return f"{where}: {self.reason}"
+
+
+class BodyError(LocalError):
+    """A message body was refused: by the builder, or by :func:`assert_body_ok`.
+
+    :attr:`issues` holds every issue found; ``str(error)`` lists them.
+    """
+
+    def __init__(self, issues: Sequence[BodyIssue]) -> None:
+        self.issues = tuple(issues)
+        count = len(self.issues)
+        head = f"the message body is not fit for the 1177 inbox ({count} issue"
+        head += "s)" if count != 1 else ")"
+        lines = "\n".join(f"  - {issue}" for issue in self.issues)
+        super().__init__(f"{head}:\n{lines}" if lines else head)
+
+
+def subset_name(element: etree._Element) -> str | None:
+    """The local name of an element in no namespace or the DocBook one; None otherwise."""
+    qname = etree.QName(element)
+    if qname.namespace not in (None, DOCBOOK_NS):
+        return None
+    return qname.localname
+
+
+def is_link_url(url: str) -> bool:
+    """Whether ``url`` is a usable link: http(s) with a host, mailto or tel with a target.
+
+    Surrounding or embedded whitespace and control characters are refused: a URL that needs
+    them must percent-encode them.
+    """
+    if not url or any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme not in LINK_SCHEMES:
+        return False
+    if scheme in ("http", "https"):
+        return bool(parts.hostname)
+    return bool(parts.path)
+
+
+def check_body(text: str) -> list[BodyIssue]:
+    """Every issue of ``text`` (a ``messageText``) against the subset; empty when it is fine."""
+    try:
+        root = parse_bytes(text.encode("utf-8", "surrogatepass"), source="messageText")
+    except XmlInputError as exc:
+        hint = ""
+        if "<" not in text:
+            hint = "; plain text must be wrapped: <article><para>...</para></article>"
+        return [
+            BodyIssue(
+                path="/", reason=f"not usable XML ({exc.reason}){hint}; {_SHOWN}", line=exc.line
+            )
+        ]
+    name = subset_name(root)
+    if name != "article":
+        return [
+            BodyIssue(
+                path=f"/{_label(root)}",
+                reason=f"the body must be an article element, not {_described(root)}; {_SHOWN}",
+                element=_tag(root),
+                line=root.sourceline,
+            )
+        ]
+    issues = list(_walk(root, "article", "/article"))
+    if not any(isinstance(child.tag, str) for child in root):
+        issues.append(
+            BodyIssue(
+                path="/article",
+                reason="the body is empty: an article needs at least a para",
+                element="article",
+                line=root.sourceline,
+            )
+        )
+    return issues
+
+
+def assert_body_ok(text: str) -> None:
+    """Raise :class:`BodyError` with every issue of ``text``; return quietly when it is fine."""
+    issues = check_body(text)
+    if issues:
+        raise BodyError(issues)
+
+
+def _walk(element: etree._Element, name: str, path: str) -> Iterator[BodyIssue]:
+    yield from _attributes(element, name, path)
+    children = [child for child in element if isinstance(child.tag, str)]
+    if name not in TEXT_ELEMENTS:
+        texts = [element.text, *(child.tail for child in element)]
+        if any(text and text.strip() for text in texts):
+            yield BodyIssue(
+                path=f"{path}/text()",
+                reason=f"text directly inside {name} is outside the subset; put it in a para",
+                element=name,
+                line=element.sourceline,
+            )
+    allowed = ALLOWED_CHILDREN[name]
+    totals = Counter(_tag(child) for child in children)
+    seen: Counter[str] = Counter()
+    for child in children:
+        tag = _tag(child)
+        seen[tag] += 1
+        step = _label(child) if totals[tag] == 1 else f"{_label(child)}[{seen[tag]}]"
+        child_name = subset_name(child)
+        if child_name is not None and child_name in allowed:
+            yield from _walk(child, child_name, f"{path}/{step}")
+        else:
+            yield _misplaced(child, child_name, name, f"{path}/{step}")
+
+
+def _misplaced(child: etree._Element, child_name: str | None, parent: str, path: str) -> BodyIssue:
+    if child_name is None:
+        reason = f"element {_described(child)} is in a foreign namespace"
+    elif child_name in ALLOWED_CHILDREN:
+        allowed = ", ".join(sorted(ALLOWED_CHILDREN[parent])) or "no elements, only text"
+        reason = f"element {child_name} is not allowed inside {parent} (allowed there: {allowed})"
+    else:
+        return BodyIssue(
+            path=path,
+            reason=f"element {child_name} {_NOT_SHOWN}",
+            element=_tag(child),
+            line=child.sourceline,
+        )
+    return BodyIssue(
+        path=path, reason=f"{reason}; {_SHOWN}", element=_tag(child), line=child.sourceline
+    )
+
+
+def _attributes(element: etree._Element, name: str, path: str) -> Iterator[BodyIssue]:
+    allowed = _ULINK_ATTRIBUTES if name == "ulink" else frozenset()
+    line = element.sourceline
+    for attribute in element.attrib:
+        if attribute not in allowed:
+            local = _attribute_name(attribute)
+            what = "only url and type" if name == "ulink" else "no attributes"
+            yield BodyIssue(
+                path=f"{path}/@{local}",
+                reason=f"attribute {local} is not part of the subset ({name} takes {what})",
+                element=name,
+                line=line,
+            )
+    if name != "ulink":
+        return
+    url = element.get("url")
+    if url is None:
+        yield BodyIssue(path=path, reason="ulink needs a url attribute", element=name, line=line)
+    elif not is_link_url(url):
+        yield BodyIssue(
+            path=f"{path}/@url",
+            reason=f"url {url!r} is not an http(s) URL with a host, a mailto: or a tel: URL "
+            "(spaces must be percent-encoded); the citizen would get no working link",
+            element=name,
+            line=line,
+        )
+    kind = element.get("type")
+    if kind is not None and kind not in LINK_TYPES:
+        yield BodyIssue(
+            path=f"{path}/@type",
+            reason=f"type {kind!r} is neither _self nor _blank",
+            element=name,
+            line=line,
+        )
+
+
+def _attribute_name(attribute: str) -> str:
+    """``xml:lang`` for the XML namespace, the local name otherwise (``{ns}x`` → ``x``)."""
+    if not attribute.startswith("{"):
+        return attribute
+    namespace, _, local = attribute[1:].partition("}")
+    return f"xml:{local}" if namespace == _XML_NS else local
+
+
+def _tag(element: etree._Element) -> str:
+    tag = element.tag
+    return tag if isinstance(tag, str) else ""
+
+
+def _label(element: etree._Element) -> str:
+    """The path step of an element: its local name (the namespace is named in reasons)."""
+    return etree.QName(element).localname
+
+
+def _described(element: etree._Element) -> str:
+    qname = etree.QName(element)
+    if qname.namespace in (None, DOCBOOK_NS):
+        return qname.localname
+    return f"{qname.localname} (namespace {qname.namespace})"
+
+
+# ---------------------------------------------------------------------- the validation rule
+
+
+def _check_message_text(root: etree._Element) -> Iterator[ValidationIssue]:
+    for element in root.iterfind("{*}message/{*}messageText"):
+        where = element_path(element)
+        for issue in check_body(element.text or ""):
+            yield ValidationIssue(
+                path=where,
+                reason=f"body {issue}",
+                line=element.sourceline,
+            )
+
+
+BODY_RULE = Rule(
+    name="docbook-body",
+    check=_check_message_text,
+    roots=frozenset({"AddMessage"}),
+)
+"""``messageText`` of an AddMessage stays inside the DocBook subset the 1177 inbox shows.
+
+Not in :data:`~inkorg_riv.validation.DEFAULT_RULES` by itself; add it with
+``Validator(rules=DEFAULT_RULES + (BODY_RULE,))``.
+"""
