@@ -17,7 +17,7 @@ from inkorg_riv.bindings import XmlObject
 from inkorg_riv.bindings import patientportal as pp
 from inkorg_riv.codec import decode, encode
 from inkorg_riv.errors import BindingError
-from inkorg_riv.validation import validate
+from inkorg_riv.validation import DEFAULT_RULES, Validator
 
 R_ADD = "urn:riv-application:infrastructure:eservicesupply:patientportal:AddMessageResponder:2"
 R_ACTIVE = "urn:riv-application:infrastructure:eservicesupply:patientportal:IsActiveUserResponder:2"
@@ -32,6 +32,11 @@ CET = datetime.timezone(datetime.timedelta(hours=1))
 CEST = datetime.timezone(datetime.timedelta(hours=2))
 
 T = typing.TypeVar("T", bound=XmlObject)
+
+# These tests put arbitrary text (markup characters, controls' neighbours) into messageText to test
+# the codec's escaping; that text is not a DocBook body, so the body rule (tested in
+# test_body.py) is left out here. Every other rule and the whole XSD still apply.
+validate = Validator(rules=[r for r in DEFAULT_RULES if r.name != "docbook-body"]).validate
 
 
 def _doc(root: str, namespace: str, inner: str) -> etree._Element:

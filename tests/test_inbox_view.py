@@ -14,12 +14,12 @@ from lxml import html as lxml_html
 from inkorg_riv import codec
 from inkorg_riv.bindings import patientportal as pp
 from inkorg_riv.contracts import bundled_package
-from inkorg_riv.kallelse.check import MISMATCH
 from inkorg_riv.kallelse.dates import _EuropeStockholm, swedish_datetime
 from inkorg_riv.kallelse.render import render_docbook
 from inkorg_riv.simulator.inbox_view import handle_inbox_request
 from inkorg_riv.simulator.producer import InboxProducer
 from inkorg_riv.simulator.store import InboxStore, StoredAttachment, StoredBooking, StoredLink
+from inkorg_riv.validation.docbook import MISMATCH
 
 TOLVAN = "191212121212"
 NO_ACCOUNT = "199001012385"

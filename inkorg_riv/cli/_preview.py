@@ -2,7 +2,7 @@
 
 Owns the ``preview`` subcommand: reading an AddMessage request (bare or in a SOAP envelope),
 writing the standalone page of :func:`inkorg_riv.kallelse.render.preview_html` and printing its
-path, and reporting the body's issues (:func:`inkorg_riv.kallelse.check.check_body`) as
+path, and reporting the body's issues (:func:`inkorg_riv.validation.docbook.check_body`) as
 warnings. The page is written even when the body has issues: it shows what the citizen would
 see, mismatch markers included.
 """
@@ -17,8 +17,8 @@ from .._ns import SOAP11_ENV
 from .._xmlparse import parse_bytes
 from ..bindings import patientportal as pp
 from ..errors import XmlInputError
-from ..kallelse.check import check_body
 from ..kallelse.render import preview_html
+from ..validation.docbook import check_body
 from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, error, warning
 
 _ADD_MESSAGE = next(name for name, cls in pp.ELEMENTS.items() if cls is pp.AddMessageType)

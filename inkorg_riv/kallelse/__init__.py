@@ -25,6 +25,14 @@ adding a module means one import line and one ``__all__`` extension below.
 
 from __future__ import annotations
 
+from ..validation.docbook import (
+    BODY_RULE,
+    MISMATCH,
+    BodyError,
+    BodyIssue,
+    assert_body_ok,
+    check_body,
+)
 from .body import (
     Bibliography,
     Block,
@@ -52,7 +60,6 @@ from .channel import (
     RegionPolicy,
     decide_channel,
 )
-from .check import BODY_RULE, MISMATCH, BodyError, BodyIssue, assert_body_ok, check_body
 from .dates import STOCKHOLM, swedish_date, swedish_datetime, swedish_time
 from .kinds import (
     CareUnit,

@@ -16,7 +16,7 @@ which is the "entity-encoded string" of the contract)::
 
 Decisions: every text is escaped by lxml (``<``, ``&``, ``>``, carriage returns), never pasted
 into markup; each object checks itself when it is made and raises
-:class:`~inkorg_riv.kallelse.check.BodyError` naming where (``VariableList.entries[1].term``)
+:class:`~inkorg_riv.validation.docbook.BodyError` naming where (``VariableList.entries[1].term``)
 for characters XML 1.0 forbids, blank texts (titles, terms, list items, link texts and
 bibliography must say something; a para needs some text or a link), links that are not http(s),
 mailto or tel, and an empty body. Sections cannot be nested (the subset has no section inside
@@ -32,7 +32,7 @@ from typing import Literal, TypeAlias
 
 from lxml import etree
 
-from .check import LINK_TYPES, BodyError, BodyIssue, is_link_url
+from ..validation.docbook import LINK_TYPES, BodyError, BodyIssue, is_link_url
 
 __all__ = [
     "Bibliography",

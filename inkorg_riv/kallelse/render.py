@@ -37,7 +37,14 @@ from .._log import redact
 from .._xmlparse import parse_bytes
 from ..bindings import patientportal as pp
 from ..errors import XmlInputError
-from .check import ALLOWED_CHILDREN, MISMATCH, TEXT_ELEMENTS, check_body, is_link_url, subset_name
+from ..validation.docbook import (
+    ALLOWED_CHILDREN,
+    MISMATCH,
+    TEXT_ELEMENTS,
+    check_body,
+    is_link_url,
+    subset_name,
+)
 from .dates import swedish_datetime
 
 __all__ = [

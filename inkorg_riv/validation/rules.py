@@ -7,57 +7,32 @@ A :class:`Rule` looks at a request or response element and yields
   valid date and check digit; reserve numbers (a letter in position 9) pass on the pattern only.
 * ``notify-requires-sourceSystem``: an AddMessage with ``notify`` true names its ``sourceSystem``
   (without it 1177 sends no notification).
+* ``docbook-body``: ``messageText`` uses only the DocBook subset the 1177 inbox shows (anything
+  else would reach the citizen as "##### Mismatched Element in Source #####"); see
+  :mod:`inkorg_riv.validation.docbook`.
 
 Add your own by passing ``rules=DEFAULT_RULES + (Rule(...),)`` to the validator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from lxml import etree
 
 from ..errors import ValidationIssue
+from ._rule import Check, Rule, element_path
+from .docbook import BODY_RULE
 from .identity import IdentityNumberError, parse_identity_number
 
-Check = Callable[[etree._Element], Iterable[ValidationIssue]]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rule:
-    """A named check; ``roots`` limits it to documents with these root local names."""
-
-    name: str
-    check: Check
-    roots: frozenset[str] | None = None
-
-    def applies(self, root: etree._Element) -> bool:
-        """Whether the rule looks at a document with this root."""
-        return self.roots is None or _local(root) in self.roots
-
-    def run(self, root: etree._Element) -> Iterator[ValidationIssue]:
-        """Run the check; issues carry this rule's name."""
-        for issue in self.check(root):
-            yield ValidationIssue(
-                path=issue.path, reason=issue.reason, line=issue.line, rule=self.name
-            )
-
-
-def element_path(element: etree._Element) -> str:
-    """A readable path of local names: ``/AddMessage/message/booking/startTime``."""
-    names: list[str] = []
-    node: etree._Element | None = element
-    while node is not None:
-        if isinstance(node.tag, str):
-            names.append(etree.QName(node).localname)
-        node = node.getparent()
-    return "/" + "/".join(reversed(names))
-
-
-def _local(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+__all__ = [
+    "DEFAULT_RULES",
+    "Check",
+    "Rule",
+    "check_identity_numbers",
+    "check_notify_source_system",
+    "element_path",
+]
 
 
 def _child(root: etree._Element, local: str) -> etree._Element | None:
@@ -102,5 +77,6 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         check=check_notify_source_system,
         roots=frozenset({"AddMessage"}),
     ),
+    BODY_RULE,
 )
 """The rules every validator runs unless told otherwise."""

@@ -146,8 +146,7 @@ def _element_at(root: etree._Element, path: str) -> etree._Element | None:
             children = [
                 child
                 for child in children
-                if etree.QName(child).localname == match["name"]
-                and child.prefix == match["prefix"]
+                if etree.QName(child).localname == match["name"] and child.prefix == match["prefix"]
             ]
         index = int(match["index"] or 1)
         if index > len(children):

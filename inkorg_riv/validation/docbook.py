@@ -34,7 +34,7 @@ from lxml import etree
 
 from .._xmlparse import parse_bytes
 from ..errors import LocalError, ValidationIssue, XmlInputError
-from ..validation.rules import Rule, element_path
+from ._rule import Rule, element_path
 
 __all__ = [
     "ALLOWED_CHILDREN",
