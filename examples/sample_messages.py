@@ -1,13 +1,65 @@
-"""Sample messages used by the examples and the demo (fictitious data; test personnummer)."""
+"""Sample messages for the examples, the demo and the tests (fictitious data; test personnummer).
+
+Two sets: :func:`kallelse` and :func:`visit_information` are made with the kallelse builders
+(:mod:`inkorg_riv.kallelse`), as a care system would, and are what ``make demo`` sends;
+:func:`timed_kallelse` is a hand-written ``AddMessageType`` that the client tests and the
+benchmarks use.
+"""
 
 from __future__ import annotations
 
 import datetime
 
 from inkorg_riv.bindings import patientportal as pp
+from inkorg_riv.kallelse import CareUnit, TimedKallelse, VisitInformation
 
 TOLVAN = "191212121212"
 """Tolvan Tolvansson, the Swedish Tax Agency's well-known test personnummer."""
+SOURCE_SYSTEM = "EXEMPEL-BOKNING"
+"""The sending system's name (needed for notifications)."""
+EPISODE = "remiss-4711"
+"""The care system's own key of the care episode (its thread: ``Thread.for_episode``)."""
+VISIT = datetime.datetime(2026, 12, 14, 14, 0)
+"""A fictitious visit, Swedish time."""
+
+CARE_UNIT = CareUnit(
+    hsa_id="SE2321000016-A1B2",
+    name="Vårdcentralen Exempelby",
+    phone="010-123 45 67",
+    phone_hours="vardagar 8-16",
+    street_address="Storgatan 1",
+    postal_code="111 22",
+    city="Exempelby",
+)
+"""A fictitious care unit, for the builders."""
+
+
+def kallelse() -> TimedKallelse:
+    """A timed kallelse to a health check, with "Boka om" and "Avboka" buttons."""
+    return TimedKallelse(
+        unit=CARE_UNIT,
+        purpose="hälsokontroll",
+        start=VISIT,
+        duration=datetime.timedelta(minutes=30),
+        bring=("legitimation",),
+        booking_id="BK-4711",
+        time_type_id="HK30",
+        rebooking_allowed=True,
+        cancel_allowed=True,
+    )
+
+
+def visit_information() -> VisitInformation:
+    """Information before the visit of :func:`kallelse`: a follow-up in its thread."""
+    return VisitInformation(
+        unit=CARE_UNIT,
+        purpose="din hälsokontroll",
+        paragraphs=(
+            "Vid besöket tar vi blodprov och mäter ditt blodtryck. Fyll gärna i "
+            "hälsodeklarationen hemma och ta med den till besöket.",
+        ),
+    )
+
 
 UNIT = pp.OrganisationUnitType(
     unit_id="SE2321000016-A1B2",
@@ -51,30 +103,4 @@ def timed_kallelse(
         ),
         notify=True,
         source_system="EXEMPEL-BOKNING",
-    )
-
-
-REMINDER_BODY = (
-    "<article><info><title>Påminnelse: hälsokontroll</title></info>"
-    "<para>Du har en tid för hälsokontroll hos oss. Ta med legitimation.</para>"
-    "<para>Kan du inte komma? Av- eller omboka i 1177 eller ring 010-123 45 67.</para></article>"
-)
-
-
-def reminder(previous: pp.AddMessageType) -> pp.AddMessageType:
-    """A follow-up in the same thread as ``previous``: a reminder of the same booking."""
-    first = previous.message
-    return pp.AddMessageType(
-        subject_of_care_id=previous.subject_of_care_id,
-        message=pp.MessageType(
-            organisation_unit=first.organisation_unit,
-            message_thread_id=first.message_thread_id,
-            message_id="kallelse-4711-2",
-            message_type=pp.MessageTypeType.REMINDER,
-            message_description="Påminnelse: hälsokontroll",
-            message_text=REMINDER_BODY,
-            booking=first.booking,
-        ),
-        notify=True,
-        source_system=previous.source_system,
     )

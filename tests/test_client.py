@@ -1,11 +1,10 @@
 """InkorgClient: retry decisions (MockTransport), INFO, idempotency, validation, the generic call,
-and the real thing -- mutual TLS against the simulator, concurrency, and ``make demo``."""
+and the real thing -- mutual TLS against the simulator, and concurrency."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import subprocess
 import sys
 import threading
 import time
@@ -733,36 +732,3 @@ def test_concurrent_calls_from_16_threads(inkorg_simulator: SimulatorFixture) ->
     assert _stored(inkorg_simulator) == 64
     assert stats.connections_opened <= 16
     assert elapsed < 20
-
-
-# ---------------------------------------------------------------------- make demo
-
-
-def test_demo_runs_end_to_end() -> None:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "demo.py")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    out = done.stdout
-    for line in (
-        "simulator:",
-        "active user: yes",
-        "notification methods: SMS, Email",
-        "paper letters declined: yes",
-        "sent: resultCode OK",
-        "follow-up: resultCode OK",
-        "marked read in the inbox view",
-        "read status: Read, Unread",
-        "VP007",
-        "outcome: sent and refused",
-        "inbox view:",
-        "stopped",
-    ):
-        assert line in out, f"{line!r} missing from:\n{out}"
-    assert time.perf_counter() - started < 60
