@@ -4,71 +4,33 @@ One class per complex type reachable from the package's requests and responses (
 subtypes), one ``enum.Enum`` per enumerated simple type. Optional elements become ``X | None``,
 repeated ones tuples, extensions subclasses, ``xs:choice`` a union, a trailing ``xs:any`` a tuple
 of lxml elements. The output is deterministic: the same package gives the same text.
+
+Owns collecting, naming and describing the classes and enums; :mod:`._render` writes the
+descriptions as module text (:func:`snake` and :func:`enum_member` are re-exported from it).
 """
 
 from __future__ import annotations
-
-import keyword
-import re
-import textwrap
-from dataclasses import dataclass, field
 
 from .._ns import XS, split_clark
 from ..contracts import Any as AnyParticle
 from ..contracts import ComplexType, ContractPackage, Element, Group, SimpleType, TypeModel
 from ..errors import BindingError
-from ._runtime import Kind, python_type
+from ._render import (
+    _Class,
+    _Enum,
+    _Field,
+    _pascal,
+    _simple_annotation,
+    all_fields,
+    enum_member,
+    render_module,
+    snake,
+)
+from ._runtime import Kind
+
+__all__ = ["enum_member", "generate_module", "snake"]
 
 _XS = f"{{{XS}}}"
-_WIDTH = 100
-
-
-def snake(name: str) -> str:
-    """``subjectOfCareId`` -> ``subject_of_care_id``; keywords get a trailing underscore."""
-    out = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
-    out = re.sub(r"\W+", "_", out).strip("_").lower() or "value"
-    if out[0].isdigit():
-        out = f"f_{out}"
-    return f"{out}_" if keyword.iskeyword(out) or out in {"any_elements"} else out
-
-
-def enum_member(value: str) -> str:
-    """``TimedInvitation`` -> ``TIMED_INVITATION``; anything else becomes an identifier."""
-    out = snake(value).rstrip("_").upper() or "EMPTY"
-    return f"V_{out}" if out[0].isdigit() else out
-
-
-def _pascal(name: str) -> str:
-    cleaned = re.sub(r"\W+", "_", name)
-    return cleaned[:1].upper() + cleaned[1:]
-
-
-@dataclass(slots=True)
-class _Field:
-    attr: str
-    spec: str
-    annotation: str
-    default: str | None
-    doc: str
-
-
-@dataclass(slots=True)
-class _Class:
-    name: str
-    type_name: str | None
-    namespace: str | None
-    base: str | None
-    abstract: bool
-    doc: str
-    fields: list[_Field] = field(default_factory=list)
-    all_specs: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class _Enum:
-    name: str
-    values: tuple[str, ...]
-    doc: str
 
 
 class _Generator:
@@ -101,9 +63,7 @@ class _Generator:
         for local, owners in sorted(by_local.items()):
             for index, owner in enumerate(sorted(owners, key=lambda o: split_clark(o)[0] or "")):
                 wanted = _pascal(local) if index == 0 else f"{_pascal(local)}_{index + 1}"
-                target = (
-                    self.enum_names if owner in self.types.simple_types else self.class_names
-                )
+                target = self.enum_names if owner in self.types.simple_types else self.class_names
                 target[owner] = self._unique(wanted)
 
     def _reachable(self, roots: list[str]) -> set[str]:
@@ -160,11 +120,9 @@ class _Generator:
         for type_name in sorted(self.class_names, key=self.class_names.__getitem__):
             ctype = self.types.complex_types[type_name]
             self._build_class(ctype, self.class_names[type_name])
-        return self._render()
+        return render_module(self.package, self.classes, self.enums, self.class_names)
 
-    def _build_class(
-        self, ctype: ComplexType, name: str, namespace: str | None = None
-    ) -> _Class:
+    def _build_class(self, ctype: ComplexType, name: str, namespace: str | None = None) -> _Class:
         """``namespace``: for an anonymous type, the target namespace it was declared in."""
         extends = (
             ctype.derivation == "extension"
@@ -193,32 +151,35 @@ class _Generator:
             base_cls = self.classes.get(base_name) or self._build_class(
                 self.types.complex_types[ctype.base or ""], base_name
             )
-            used = {f.attr for f in self._all_fields(base_cls)}
+            used = {f.attr for f in all_fields(self.classes, base_cls)}
         for particle in own:
             self._flatten(cls, particle, 1, 1, used, name)
         if ctype.simple_content is not None:
             builtin = self._builtin(ctype.simple_content)
-            self._add(cls, used, "value", f"FieldSpec(@ATTR@, '', Kind.TEXT, {builtin!r})",
-                      self._simple_annotation(builtin), None, "The text content.")
+            self._add(
+                cls,
+                used,
+                "value",
+                f"FieldSpec(@ATTR@, '', Kind.TEXT, {builtin!r})",
+                _simple_annotation(builtin),
+                None,
+                "The text content.",
+            )
         for attribute in ctype.attributes:
             builtin = self._builtin(attribute.type_name)
-            annotation = self._simple_annotation(builtin)
+            annotation = _simple_annotation(builtin)
             required = attribute.required
             self._add(
-                cls, used, snake(attribute.name),
+                cls,
+                used,
+                snake(attribute.name),
                 f"FieldSpec(@ATTR@, {attribute.name!r}, Kind.ATTRIBUTE, {builtin!r}, "
                 f"{1 if required else 0})",
                 annotation if required else f"{annotation} | None",
-                None if required else "None", attribute.doc,
+                None if required else "None",
+                attribute.doc,
             )
         return cls
-
-    def _all_fields(self, cls: _Class) -> list[_Field]:
-        chain: list[_Field] = []
-        if cls.base:
-            chain.extend(self._all_fields(self.classes[cls.base]))
-        chain.extend(cls.fields)
-        return chain
 
     def _builtin(self, type_name: str) -> str:
         resolved = self.types.resolve(type_name)
@@ -226,14 +187,15 @@ class _Generator:
             raise BindingError(f"{type_name} is complex where a simple type is needed")
         return resolved.builtin
 
-    @staticmethod
-    def _simple_annotation(builtin: str) -> str:
-        py = python_type(builtin)
-        return f"{py.__module__}.{py.__qualname__}" if py.__module__ != "builtins" else py.__name__
-
     def _add(
-        self, cls: _Class, used: set[str], attr: str, spec: str, annotation: str,
-        default: str | None, doc: str,
+        self,
+        cls: _Class,
+        used: set[str],
+        attr: str,
+        spec: str,
+        annotation: str,
+        default: str | None,
+        doc: str,
     ) -> None:
         base = attr
         counter = 2
@@ -245,13 +207,20 @@ class _Generator:
         cls.fields.append(_Field(attr, spec_text, annotation, default, doc))
 
     def _flatten(
-        self, cls: _Class, particle: Element | AnyParticle | Group, low: int,
-        high: int | None, used: set[str], owner: str,
+        self,
+        cls: _Class,
+        particle: Element | AnyParticle | Group,
+        low: int,
+        high: int | None,
+        used: set[str],
+        owner: str,
     ) -> None:
         if isinstance(particle, Group):
             inner_low = low * particle.min_occurs
-            inner_high = None if high is None or particle.max_occurs is None else (
-                high * particle.max_occurs
+            inner_high = (
+                None
+                if high is None or particle.max_occurs is None
+                else (high * particle.max_occurs)
             )
             if particle.kind == "choice":
                 self._choice(cls, particle, inner_low, inner_high, used, owner)
@@ -260,7 +229,7 @@ class _Generator:
                 self._flatten(cls, item, inner_low, inner_high, used, owner)
             return
         if isinstance(particle, AnyParticle):
-            if any(f.attr == "any_elements" for f in self._all_fields(cls)):
+            if any(f.attr == "any_elements" for f in all_fields(self.classes, cls)):
                 return
             cls.fields.append(
                 _Field(
@@ -276,16 +245,33 @@ class _Generator:
         e_low = particle.min_occurs * low
         e_high = None if particle.max_occurs is None or high is None else particle.max_occurs * high
         kind, xsd, py = self._element_kind(particle, owner)
-        self._emit(cls, used, snake(particle.local), particle.name, kind, xsd, py, e_low,
-                   e_high, particle.doc)
+        self._emit(
+            cls,
+            used,
+            snake(particle.local),
+            particle.name,
+            kind,
+            xsd,
+            py,
+            e_low,
+            e_high,
+            particle.doc,
+        )
 
     def _emit(
-        self, cls: _Class, used: set[str], attr: str, element: str, kind: Kind, xsd: str,
-        py: str, low: int, high: int | None, doc: str,
+        self,
+        cls: _Class,
+        used: set[str],
+        attr: str,
+        element: str,
+        kind: Kind,
+        xsd: str,
+        py: str,
+        low: int,
+        high: int | None,
+        doc: str,
     ) -> None:
-        spec = (
-            f"FieldSpec(@ATTR@, {element!r}, Kind.{kind.name}, {xsd!r}, {low}, {high!r})"
-        )
+        spec = f"FieldSpec(@ATTR@, {element!r}, Kind.{kind.name}, {xsd!r}, {low}, {high!r})"
         if high is None or high > 1:
             annotation, default = f"tuple[{py}, ...]", ("()" if low == 0 else None)
         elif low == 0:
@@ -324,10 +310,15 @@ class _Generator:
             name = self._unique(anon_name)
             self.enums[f"anon:{name}"] = _Enum(name, simple.enumeration, simple.doc)
             return Kind.ENUM, name, name
-        return Kind.SIMPLE, simple.builtin, self._simple_annotation(simple.builtin)
+        return Kind.SIMPLE, simple.builtin, _simple_annotation(simple.builtin)
 
     def _choice(
-        self, cls: _Class, group: Group, low: int, high: int | None, used: set[str],
+        self,
+        cls: _Class,
+        group: Group,
+        low: int,
+        high: int | None,
+        used: set[str],
         owner: str,
     ) -> None:
         alternatives: list[tuple[Element, Kind, str, str]] = []
@@ -347,11 +338,27 @@ class _Generator:
             wrapper = None
             if not direct:
                 wrapper = self._unique(f"{owner}{_pascal(element.local)}Choice")
-                wrap = _Class(wrapper, None, None, None, False,
-                              f"The {element.local} alternative of a choice in {owner}.")
+                wrap = _Class(
+                    wrapper,
+                    None,
+                    None,
+                    None,
+                    False,
+                    f"The {element.local} alternative of a choice in {owner}.",
+                )
                 self.classes[wrapper] = wrap
-                self._emit(wrap, set(), "value", element.name, kind, xsd, py,
-                           element.min_occurs, element.max_occurs, element.doc)
+                self._emit(
+                    wrap,
+                    set(),
+                    "value",
+                    element.name,
+                    kind,
+                    xsd,
+                    py,
+                    element.min_occurs,
+                    element.max_occurs,
+                    element.doc,
+                )
                 members.append(wrapper)
             else:
                 members.append(py)
@@ -371,135 +378,15 @@ class _Generator:
             annotation, default = f"{union} | None", "None"
         else:
             annotation, default = union, None
-        self._add(cls, used, attr, spec, annotation, default, "One of: " + ", ".join(
-            e.local for e, *_ in alternatives) + ".")
-
-    # -- rendering
-
-    def _render(self) -> str:
-        ops = ", ".join(op.name for op in self.package.operations)
-        out = [
-            '"""Typed bindings for the contract package: ' + _one_line(self.package.name) + ".",
-            "",
-            f"Operations: {ops}.",
-            "",
-            "Generated by ``inkorg-riv generate``; do not edit by hand.",
-            '"""',
-            "",
-            "# ruff: noqa: E501, RUF022  (generated: one spec per line, __all__ sorted plainly)",
-            "",
-            "from __future__ import annotations",
-            "",
-            *self._imports(),
-        ]
-        names = sorted(
-            [e.name for e in self.enums.values()] + list(self.classes) + ["ELEMENTS", "TYPES"]
+        self._add(
+            cls,
+            used,
+            attr,
+            spec,
+            annotation,
+            default,
+            "One of: " + ", ".join(e.local for e, *_ in alternatives) + ".",
         )
-        out.append("__all__ = [")
-        out.extend(f"    {n!r}," for n in names)
-        out.append("]")
-        for enum_def in sorted(self.enums.values(), key=lambda e: e.name):
-            out.extend(["", ""])
-            out.append(f"class {enum_def.name}(enum.Enum):")
-            out.extend(_docstring(enum_def.doc or f"The values of {enum_def.name}.", 4))
-            out.append("")
-            seen: set[str] = set()
-            for value in enum_def.values:
-                member = enum_member(value)
-                while member in seen:
-                    member += "_"
-                seen.add(member)
-                out.append(f"    {member} = {value!r}")
-        for cls in self._ordered_classes():
-            out.extend(["", ""])
-            out.append("@dataclass(frozen=True, kw_only=True, slots=True)")
-            out.append(f"class {cls.name}({cls.base or 'XmlObject'}):")
-            out.extend(_docstring(cls.doc or f"The {cls.name} type.", 4))
-            out.append("")
-            specs = ", ".join(f.spec for f in self._all_fields(cls))
-            out.append(
-                f"    __xsd__: ClassVar[TypeSpec] = TypeSpec({cls.type_name!r}, "
-                f"{cls.namespace!r}, ({specs}{',' if specs else ''}), {cls.abstract!r})"
-            )
-            for f in cls.fields:
-                out.append("")
-                default = f" = {f.default}" if f.default is not None else ""
-                out.append(f"    {f.attr}: {f.annotation}{default}")
-                if f.doc:
-                    out.extend(_docstring(f.doc, 4))
-        out.extend(["", ""])
-        out.append("ELEMENTS: Final[Mapping[str, type[XmlObject]]] = MappingProxyType({")
-        for element in sorted(self._root_elements()):
-            out.append(f"    {element!r}: {self._root_elements()[element]},")
-        out.append("})")
-        out.append('"""Global elements of the operations, by Clark name."""')
-        out.append("")
-        out.append("TYPES: Final[Mapping[str, type[XmlObject]]] = MappingProxyType({")
-        for type_name, name in sorted(self.class_names.items()):
-            out.append(f"    {type_name!r}: {name},")
-        out.append("})")
-        out.append('"""Classes by XSD type name (Clark notation), for ``xsi:type``."""')
-        return "\n".join(out) + "\n"
-
-    def _imports(self) -> list[str]:
-        annotations = " ".join(f.annotation for c in self.classes.values() for f in c.fields)
-        stdlib = [
-            f"import {name}" for name in ("datetime", "decimal") if f"{name}." in annotations
-        ]
-        if self.enums:
-            stdlib.append("import enum")
-        lines = [
-            *stdlib,
-            "from collections.abc import Mapping",
-            "from dataclasses import dataclass",
-            "from types import MappingProxyType",
-            "from typing import ClassVar, Final",
-            "",
-        ]
-        if "etree." in annotations:
-            lines.extend(["from lxml import etree", ""])
-        lines.extend(
-            ["from inkorg_riv.bindings._runtime import FieldSpec, Kind, TypeSpec, XmlObject", ""]
-        )
-        return lines
-
-    def _root_elements(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for op in self.package.operations:
-            for element in (op.request_element, op.response_element):
-                type_name = self.types.elements[element].type_name
-                if type_name in self.class_names:
-                    found[element] = self.class_names[type_name]
-        return found
-
-    def _ordered_classes(self) -> list[_Class]:
-        ordered: list[_Class] = []
-        placed: set[str] = set()
-
-        def place(cls: _Class) -> None:
-            if cls.name in placed:
-                return
-            if cls.base:
-                place(self.classes[cls.base])
-            placed.add(cls.name)
-            ordered.append(cls)
-
-        for name in sorted(self.classes):
-            place(self.classes[name])
-        return ordered
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split()).replace('"""', "'''").replace("\\", "/")
-
-
-def _docstring(text: str, indent: int) -> list[str]:
-    clean = _one_line(text)
-    pad = " " * indent
-    if len(clean) + indent + 6 <= _WIDTH:
-        return [f'{pad}"""{clean}"""']
-    lines = textwrap.wrap(clean, _WIDTH - indent)
-    return [f'{pad}"""{lines[0]}', *(f"{pad}{line}" for line in lines[1:]), f'{pad}"""']
 
 
 def generate_module(package: ContractPackage) -> str:

@@ -19,7 +19,9 @@ Rules it owns:
   :meth:`add_message` raises :class:`DuplicateMessageError` for a second use.
 
 Thread safety: one connection (``check_same_thread=False``) guarded by a lock; every method is
-one transaction. Times are timezone-aware UTC; inject ``clock`` in tests.
+one transaction. Times are timezone-aware UTC; inject ``clock`` in tests. The records it hands
+out (:class:`Citizen`, :class:`StoredMessage` and its parts) live in :mod:`._records` and are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from ..validation.identity import IdentityKind, parse_identity_number
+from ._records import Citizen, StoredAttachment, StoredBooking, StoredLink, StoredMessage
 
 __all__ = [
     "QUEUE_DAYS",
@@ -85,78 +87,6 @@ class DuplicateMessageError(Exception):
     def __init__(self, existing: StoredMessage) -> None:
         super().__init__(f"messageId {existing.message_id!r} already used in this thread")
         self.existing = existing
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Citizen:
-    """A citizen as the simulated 1177 knows them."""
-
-    subject_of_care_id: str
-    has_account: bool
-    notification_methods: tuple[str, ...]
-    paper_opt_out: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredBooking:
-    """The booking a message refers to (the booking itself is not simulated)."""
-
-    booking_id: str
-    is_invitation: bool
-    is_open_invitation: bool | None = None
-    new_booking_allowed: bool | None = None
-    rebooking_allowed: bool | None = None
-    cancel_booking_allowed: bool | None = None
-    time_type_id: str | None = None
-    start_time: datetime.datetime | None = None
-    care_unit_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredLink:
-    """A single sign-on link shown with a message."""
-
-    system_id: str
-    text: str
-    type: str
-    query_string: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredAttachment:
-    """An attachment's name, media type and size; the content is not kept."""
-
-    file_name: str
-    mime_type: str
-    size: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredMessage:
-    """One message in a citizen's inbox. ``key`` is the store's own id (used in inbox URLs)."""
-
-    key: str
-    subject_of_care_id: str
-    unit_id: str
-    unit_name: str
-    thread_id: str
-    message_id: str
-    body: str
-    sent_at: datetime.datetime
-    unit_contact: tuple[str, ...] = ()
-    message_type: str | None = None
-    description: str | None = None
-    booking: StoredBooking | None = None
-    sso_links: tuple[StoredLink, ...] = ()
-    attachments: tuple[StoredAttachment, ...] = ()
-    notified: tuple[str, ...] = ()
-    read_at: datetime.datetime | None = None
-    expires_at: datetime.datetime | None = None
-
-    @property
-    def is_read(self) -> bool:
-        """Whether the citizen has opened the message."""
-        return self.read_at is not None
 
 
 def _utc(value: datetime.datetime, what: str) -> datetime.datetime:
