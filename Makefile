@@ -23,8 +23,11 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/demo.py $(ARGS)
 
+## make bench: benchmarks/run.py (codec and validation vs zeep, xmlschema), then
+## benchmarks/client.py (round trips over mutual TLS vs zeep + requests and raw http.client)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/client.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check inkorg_riv tests benchmarks examples

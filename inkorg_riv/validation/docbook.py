@@ -321,6 +321,5 @@ BODY_RULE = Rule(
 )
 """``messageText`` of an AddMessage stays inside the DocBook subset the 1177 inbox shows.
 
-Not in :data:`~inkorg_riv.validation.DEFAULT_RULES` by itself; add it with
-``Validator(rules=DEFAULT_RULES + (BODY_RULE,))``.
+One of :data:`~inkorg_riv.validation.DEFAULT_RULES`: every validated AddMessage is checked.
 """
