@@ -38,7 +38,6 @@ import argparse
 import contextlib
 import cProfile
 import dataclasses
-import datetime
 import http.client
 import json
 import os
@@ -64,6 +63,7 @@ import requests
 import urllib3
 import zeep
 import zeep.transports
+from _message import CITIZEN, LOGICAL_ADDRESS, ZEEP_ARGS, message
 from requests.adapters import HTTPAdapter
 
 from inkorg_riv import ClientSettings, Environment, InkorgClient, codec
@@ -83,12 +83,6 @@ BINDING = (
     "AddMessageResponderBinding"
 )
 PATH = "/vp/infrastructure/eservicesupply/patientportal/AddMessage/2/rivtabp21"
-LOGICAL_ADDRESS = "SE2321000016-INKORG"
-CITIZEN = "191212121212"
-BODY = ("<article><para>" + ("Välkommen till Vårdcentralen Åby, ta med legitimation. " * 40))[
-    :1982
-] + "</para></article>"
-START = datetime.datetime(2026, 12, 14, 14, 0)
 PASSWORD_VARIABLE = "INKORG_BENCH_PASSWORD"  # noqa: S105  (a variable's name, not a password)
 LATENCY_MS = 50
 THREADS = 16
@@ -110,99 +104,6 @@ RESPONSE = (
 
 
 # --------------------------------------------------------------------------- the message
-
-
-def message(message_id: str = "kallelse-1") -> pp.AddMessageType:
-    """The AddMessage of ``benchmarks/run.py``: every field set, a 2,000-character body."""
-    return pp.AddMessageType(
-        subject_of_care_id=CITIZEN,
-        message=pp.MessageType(
-            organisation_unit=pp.OrganisationUnitType(
-                unit_id="SE2321000016-A1B2",
-                unit_name="Vårdcentralen Åby",
-                unit_address="Storgatan 1",
-                unit_postal_code="11122",
-                unit_postal_city="Åby",
-                unit_telephone="010-123 45 67",
-            ),
-            message_thread_id="episode-4711",
-            message_id=message_id,
-            message_type=pp.MessageTypeType.TIMED_INVITATION,
-            message_description="Kallelse till hälsokontroll",
-            message_text=BODY,
-            sso_link=(
-                pp.SSOLinkType(
-                    system_id="SYS",
-                    text="Fyll i formulär",
-                    query_string="form=1",
-                    type=pp.SSOLinkTargetType.NEW_TARGET,
-                ),
-            ),
-            attachment=(
-                pp.AttachmentType(
-                    file_name="info.pdf", mime_type="application/pdf", content=b"%PDF-1.4 demo"
-                ),
-            ),
-            booking=pp.BookingType(
-                booking_id="BK-4711",
-                is_invitation=True,
-                is_open_invitation=False,
-                new_booking_allowed=False,
-                rebooking_allowed=True,
-                cancel_booking_allowed=True,
-                time_type_id="HK30",
-                start_time=START,
-                care_unit_id="SE2321000016-A1B2",
-            ),
-        ),
-        notify=True,
-        source_system="EXEMPEL",
-    )
-
-
-ZEEP_ARGS: dict[str, Any] = {
-    "subjectOfCareId": CITIZEN,
-    "message": {
-        "organisationUnit": {
-            "unitId": "SE2321000016-A1B2",
-            "unitName": "Vårdcentralen Åby",
-            "unitAddress": "Storgatan 1",
-            "unitPostalCode": "11122",
-            "unitPostalCity": "Åby",
-            "unitTelephone": "010-123 45 67",
-        },
-        "messageThreadId": "episode-4711",
-        "messageId": "kallelse-1",
-        "messageType": "TimedInvitation",
-        "messageDescription": "Kallelse till hälsokontroll",
-        "messageText": BODY,
-        "ssoLink": [
-            {
-                "systemId": "SYS",
-                "text": "Fyll i formulär",
-                "queryString": "form=1",
-                "type": "NewTarget",
-            }
-        ],
-        "attachment": [
-            {"fileName": "info.pdf", "mimeType": "application/pdf", "content": b"%PDF-1.4 demo"}
-        ],
-        "booking": {
-            "bookingId": "BK-4711",
-            "isInvitation": True,
-            "isOpenInvitation": False,
-            "newBookingAllowed": False,
-            "rebookingAllowed": True,
-            "cancelBookingAllowed": True,
-            "timeTypeId": "HK30",
-            "startTime": START,
-            "careUnitId": "SE2321000016-A1B2",
-        },
-    },
-    "notify": True,
-    "sourceSystem": "EXEMPEL",
-    "_soapheaders": {"LogicalAddress": LOGICAL_ADDRESS},
-}
 
 
 # --------------------------------------------------------------------------- servers

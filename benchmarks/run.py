@@ -10,7 +10,6 @@ The message: AddMessage with every field set and a 2,000-character Swedish body.
 
 from __future__ import annotations
 
-import datetime
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from typing import Any
 import requests
 import xmlschema
 import zeep
+from _message import LOGICAL_ADDRESS, ZEEP_ARGS
+from _message import message as full_message
 from lxml import etree
 
 from inkorg_riv import codec
@@ -33,10 +34,6 @@ from inkorg_riv.validation import Validator
 ROOT = Path(__file__).resolve().parent.parent
 WSDL = ROOT / "schemas/interactions/AddMessageInteraction/AddMessageInteraction_2.0_RIVTABP21.wsdl"
 XSD = ROOT / "schemas/interactions/AddMessageInteraction/AddMessageResponder_2.0.xsd"
-LOGICAL_ADDRESS = "SE2321000016-INKORG"
-BODY = ("<article><para>" + ("Välkommen till Vårdcentralen Åby, ta med legitimation. " * 40))[
-    :1982
-] + "</para></article>"
 
 OURS_COLD = """
 import time; t = time.perf_counter()
@@ -106,100 +103,14 @@ def main() -> None:
     op = package.operation("AddMessage")
     validator = Validator(package)
     client = zeep.Client(wsdl=str(WSDL))
-    start = datetime.datetime(2026, 12, 14, 14, 0)
 
     def ours_build() -> bytes:
-        message = pp.AddMessageType(
-            subject_of_care_id="191212121212",
-            message=pp.MessageType(
-                organisation_unit=pp.OrganisationUnitType(
-                    unit_id="SE2321000016-A1B2",
-                    unit_name="Vårdcentralen Åby",
-                    unit_address="Storgatan 1",
-                    unit_postal_code="11122",
-                    unit_postal_city="Åby",
-                    unit_telephone="010-123 45 67",
-                ),
-                message_thread_id="episode-4711",
-                message_id="kallelse-1",
-                message_type=pp.MessageTypeType.TIMED_INVITATION,
-                message_description="Kallelse till hälsokontroll",
-                message_text=BODY,
-                sso_link=(
-                    pp.SSOLinkType(
-                        system_id="SYS",
-                        text="Fyll i formulär",
-                        query_string="form=1",
-                        type=pp.SSOLinkTargetType.NEW_TARGET,
-                    ),
-                ),
-                attachment=(
-                    pp.AttachmentType(
-                        file_name="info.pdf", mime_type="application/pdf", content=b"%PDF-1.4 demo"
-                    ),
-                ),
-                booking=pp.BookingType(
-                    booking_id="BK-4711",
-                    is_invitation=True,
-                    is_open_invitation=False,
-                    new_booking_allowed=False,
-                    rebooking_allowed=True,
-                    cancel_booking_allowed=True,
-                    time_type_id="HK30",
-                    start_time=start,
-                    care_unit_id="SE2321000016-A1B2",
-                ),
-            ),
-            notify=True,
-            source_system="EXEMPEL",
-        )
+        message = full_message()
         element = codec.encode(message)
         validator.validate(element, op)
         return build_request(op, element, logical_address=LOGICAL_ADDRESS).body
 
-    zeep_args: dict[str, Any] = {
-        "subjectOfCareId": "191212121212",
-        "message": {
-            "organisationUnit": {
-                "unitId": "SE2321000016-A1B2",
-                "unitName": "Vårdcentralen Åby",
-                "unitAddress": "Storgatan 1",
-                "unitPostalCode": "11122",
-                "unitPostalCity": "Åby",
-                "unitTelephone": "010-123 45 67",
-            },
-            "messageThreadId": "episode-4711",
-            "messageId": "kallelse-1",
-            "messageType": "TimedInvitation",
-            "messageDescription": "Kallelse till hälsokontroll",
-            "messageText": BODY,
-            "ssoLink": [
-                {
-                    "systemId": "SYS",
-                    "text": "Fyll i formulär",
-                    "queryString": "form=1",
-                    "type": "NewTarget",
-                }
-            ],
-            "attachment": [
-                {"fileName": "info.pdf", "mimeType": "application/pdf", "content": b"%PDF-1.4 demo"}
-            ],
-            "booking": {
-                "bookingId": "BK-4711",
-                "isInvitation": True,
-                "isOpenInvitation": False,
-                "newBookingAllowed": False,
-                "rebookingAllowed": True,
-                "cancelBookingAllowed": True,
-                "timeTypeId": "HK30",
-                "startTime": start,
-                "careUnitId": "SE2321000016-A1B2",
-            },
-        },
-        "notify": True,
-        "sourceSystem": "EXEMPEL",
-        "_soapheaders": {"LogicalAddress": LOGICAL_ADDRESS},
-    }
+    zeep_args = ZEEP_ARGS
 
     def zeep_build() -> bytes:
         node = client.create_message(client.service, "AddMessage", **zeep_args)
