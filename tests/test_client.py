@@ -17,6 +17,7 @@ from lxml import etree
 
 from inkorg_riv import (
     CallResult,
+    CertificateError,
     ClientSettings,
     ConfigurationError,
     ConnectError,
@@ -589,6 +590,19 @@ def test_pem_certificate_and_key(inkorg_simulator: SimulatorFixture) -> None:
                             key=inkorg_simulator.client_key)  # fmt: skip
     with InkorgClient(settings) as client:
         assert client.is_active_user(TOLVAN).response.status is False  # unknown citizen
+
+
+def test_a_certificate_without_hsa_id_is_refused_before_any_call(
+    inkorg_simulator: SimulatorFixture,
+) -> None:
+    no_serial = inkorg_simulator.pki.no_serial
+    settings = sim_settings(inkorg_simulator, p12=no_serial.p12)
+    with pytest.raises(CertificateError) as info:
+        InkorgClient(settings)
+    message = str(info.value)
+    assert message.startswith("p12: ")
+    assert "no serialNumber" in message
+    assert "VP002" in message
 
 
 def test_simulator_info_for_a_citizen_without_account(sim_client: InkorgClient) -> None:

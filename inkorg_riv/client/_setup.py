@@ -45,23 +45,31 @@ def load_identity(settings: ClientSettings) -> ClientIdentity:
             "its ca.pem"
         )
     password = settings.read_password()
+    name = "p12" if settings.p12 is not None else "cert"
     try:
         if settings.p12 is not None:
-            return load_pkcs12(
+            identity = load_pkcs12(
                 settings.p12, password, expiry_warning_days=settings.expiry_warning_days
             )
-        cert, key = settings.cert, settings.key
-        if cert is None or key is None:  # pragma: no cover - has_certificate and the settings
-            raise ConfigurationError("cert: cert and key (PEM) go together")
-        return load_pem(
-            cert,
-            key,
-            key_password=password,
-            expiry_warning_days=settings.expiry_warning_days,
-        )
+        else:
+            cert, key = settings.cert, settings.key
+            if cert is None or key is None:  # pragma: no cover - has_certificate and settings
+                raise ConfigurationError("cert: cert and key (PEM) go together")
+            identity = load_pem(
+                cert,
+                key,
+                key_password=password,
+                expiry_warning_days=settings.expiry_warning_days,
+            )
     except CertificateError as exc:
-        name = "p12" if settings.p12 is not None else "cert"
         raise CertificateError(f"{name}: {exc}") from exc
+    if identity.info.hsa_id is None:
+        raise CertificateError(
+            f"{name}: the certificate ({identity.info.subject}) has no serialNumber in its "
+            "subject, so it carries no HSA-id: the platform identifies consumers by it and "
+            "would answer VP002 to every call. Use your SITHS function certificate."
+        )
+    return identity
 
 
 def check_environment(settings: ClientSettings, identity: ClientIdentity | None) -> None:
