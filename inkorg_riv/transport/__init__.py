@@ -26,12 +26,13 @@ from types import TracebackType
 from typing import Self
 
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 from requests.utils import check_header_validity
 
 from ..errors import ConfigurationError, Outcome, PoolTimeoutError, TransportError
 from ._failures import NOT_SENT, Target, classify, too_large
-from ._pool import ContextAdapter, Phase, Tracker
+from ._pool import ContextAdapter, Phase, Route, Tracker
 from ._types import (
     DEFAULT_TIMEOUTS,
     Headers,
@@ -98,7 +99,8 @@ class RequestsTransport:
         self._adapter = ContextAdapter(ssl_context, self._tracker, pool_size)
         session.mount("https://", self._adapter)
         self._session = session
-        self._urls: dict[str, str] = {}
+        self._urls: dict[str, Route] = {}
+        self._timeouts: dict[Timeouts, urllib3.Timeout] = {}
 
     @property
     def stats(self) -> TransportStats:
@@ -126,16 +128,10 @@ class RequestsTransport:
             tracker.start_call()
             started = time.perf_counter()
             try:
-                # The adapter directly: the session would only add cookies, hooks and
-                # redirects, none of which a SOAP call over the platform has.
-                response = self._adapter.send(
-                    self._prepare(request),
-                    stream=True,
-                    timeout=(timeouts.connect, timeouts.read),
-                    verify=True,
-                    cert=None,
-                    proxies={},
-                )
+                # The adapter's own pool directly: requests' session and HTTPAdapter.send would
+                # only add cookies, hooks, redirects and exception wrapping (classify reads the
+                # urllib3 exceptions either way), none of which a SOAP call needs.
+                response = self._urlopen(request, timeouts)
             except Exception as exc:
                 error = classify(
                     exc, tracker.phase, target, timeouts, fresh=tracker.fresh, context=self._context
@@ -145,10 +141,13 @@ class RequestsTransport:
             try:
                 body = self._read_body(response, target, timeouts)
             finally:
-                response.close()  # after a complete read: back to the pool; else: closed
+                # As requests' Response.close: after a complete read the connection is back in
+                # the pool already; else it is closed here, then returned to be replaced.
+                response.close()
+                response.release_conn()
             tracker.answered()
             return HttpResponse(
-                status=response.status_code,
+                status=response.status,
                 headers=Headers(response.headers),
                 body=body,
                 elapsed=time.perf_counter() - started,
@@ -186,38 +185,77 @@ class RequestsTransport:
                     f"{target.what}: header {name!r} must be a str of Latin-1 characters"
                 ) from None
 
-    def _prepare(self, request: HttpRequest) -> requests.PreparedRequest:
-        """The request for the adapter, built by hand: ``PreparedRequest.prepare`` would cost
-        more than the rest of the call (cookies, hooks, IDNA and quoting of the same URL)."""
-        url = self._urls.get(request.url)
-        if url is None:
-            probe = requests.PreparedRequest()
-            probe.prepare_url(request.url, None)
-            if len(self._urls) >= _URL_CACHE:
-                self._urls.clear()
-            url = self._urls[request.url] = str(probe.url)
+    def _urlopen(self, request: HttpRequest, timeouts: Timeouts) -> urllib3.BaseHTTPResponse:
+        """``request`` through the pool the adapter manages, as ``HTTPAdapter.send`` would send
+        it (same pool, TLS context, retries and options) without its per-call overhead."""
+        route = self._route(request.url)
+        pool = self._adapter.pool_for(route)
         headers: CaseInsensitiveDict[str] = CaseInsensitiveDict({"User-Agent": self._user_agent})
         for header in request.headers.items():
             check_header_validity(header)  # no CR, LF or leading space: no header injection
             headers[header[0]] = header[1]
         body = bytes(request.body)
         headers["Content-Length"] = str(len(body))
+        timeout = self._timeouts.get(timeouts)
+        if timeout is None:
+            if len(self._timeouts) >= _URL_CACHE:
+                self._timeouts.clear()
+            timeout = urllib3.Timeout(connect=timeouts.connect, read=timeouts.read)
+            self._timeouts[timeouts] = timeout
+        return pool.urlopen(
+            request.method.upper(),
+            route.path,
+            body=body,
+            headers=headers,
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+            decode_content=False,
+            retries=self._adapter.max_retries,
+            timeout=timeout,
+            chunked=False,
+        )
+
+    def _route(self, url: str) -> Route:
+        """Where ``url`` goes, worked out once per URL: ``PreparedRequest.prepare_url`` (IDNA,
+        quoting) and the pool key cost more than the rest of the call."""
+        route = self._urls.get(url)
+        if route is None:
+            probe = requests.PreparedRequest()
+            probe.prepare_url(url, None)
+            route = self._adapter.route(probe)
+            if len(self._urls) >= _URL_CACHE:
+                self._urls.clear()
+            self._urls[url] = route
+        return route
+
+    def _prepare(self, request: HttpRequest) -> requests.PreparedRequest:
+        """``request`` as requests' ``HTTPAdapter.send`` takes it (not used by :meth:`send`;
+        ``benchmarks/client.py`` compares the adapter's path with ours through it)."""
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict({"User-Agent": self._user_agent})
+        for header in request.headers.items():
+            check_header_validity(header)
+            headers[header[0]] = header[1]
+        body = bytes(request.body)
+        headers["Content-Length"] = str(len(body))
         prepared = requests.PreparedRequest()
         prepared.method = request.method.upper()
-        prepared.url = url
+        prepared.url = self._route(request.url).url
         prepared.headers = headers
         prepared.body = body
         return prepared
 
-    def _read_body(self, response: requests.Response, target: Target, timeouts: Timeouts) -> bytes:
-        status = response.status_code
+    def _read_body(
+        self, response: urllib3.BaseHTTPResponse, target: Target, timeouts: Timeouts
+    ) -> bytes:
+        status = response.status
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_body:
             raise too_large(target, self.max_body, status, declared=int(declared))
         chunks: list[bytes] = []
         total = 0
         try:
-            for chunk in response.raw.stream(_CHUNK, decode_content=True):
+            for chunk in response.stream(_CHUNK, decode_content=True):
                 total += len(chunk)
                 if total > self.max_body:
                     raise too_large(target, self.max_body, status)

@@ -11,6 +11,7 @@ import enum
 import socket
 import ssl
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -18,7 +19,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.connection import HTTPSConnection
-from urllib3.connectionpool import HTTPSConnectionPool
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 _SOCKET_OPTIONS = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
 
@@ -100,6 +101,17 @@ def _pool_class(tracker: Tracker) -> type[HTTPSConnectionPool]:
     return _Pool
 
 
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where one URL goes, worked out once: the URL as requests prepares it, the path and query
+    the request line names, and the pool key (host, port, scheme; the TLS context)."""
+
+    url: str
+    path: str
+    host_params: Any
+    pool_kwargs: Any
+
+
 class ContextAdapter(HTTPAdapter):
     """HTTPS whose TLS is the given context only: no CA bundle, no certificate files."""
 
@@ -117,6 +129,26 @@ class ContextAdapter(HTTPAdapter):
         manager = self.poolmanager
         manager.pool_classes_by_scheme = {"https": _pool_class(self._tracker)}
         manager.key_fn_by_scheme = {"https": manager.key_fn_by_scheme["https"]}
+
+    def route(self, request: requests.PreparedRequest) -> Route:
+        """The :class:`Route` of ``request``'s URL, as :meth:`send` would work it out."""
+        try:
+            host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, True)
+        except ValueError as exc:
+            raise requests.exceptions.InvalidURL(exc, request=request) from exc
+        url = str(request.url)
+        return Route(url, self.request_url(request, {}), host_params, pool_kwargs)
+
+    def pool_for(self, route: Route) -> HTTPConnectionPool:
+        """The pool this adapter keeps for ``route``, set up as :meth:`send` sets it up."""
+        try:
+            pool: HTTPConnectionPool = self.poolmanager.connection_from_host(
+                **route.host_params, pool_kwargs=route.pool_kwargs
+            )
+        except urllib3.exceptions.LocationValueError as exc:
+            raise requests.exceptions.InvalidURL(exc) from exc
+        self.cert_verify(pool, route.url, True, None)
+        return pool
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         # Not reached (no proxies, environment ignored); a proxy would still use our context.

@@ -175,6 +175,8 @@ def check_body(text: str) -> list[BodyIssue]:
                 line=root.sourceline,
             )
         ]
+    if _fine(root):
+        return []
     issues = list(_walk(root, "article", "/article"))
     if not any(isinstance(child.tag, str) for child in root):
         issues.append(
@@ -193,6 +195,61 @@ def assert_body_ok(text: str) -> None:
     issues = check_body(text)
     if issues:
         raise BodyError(issues)
+
+
+_SUBSET_TAGS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        parent: MappingProxyType(
+            {tag: child for child in children for tag in (child, f"{{{DOCBOOK_NS}}}{child}")}
+        )
+        for parent, children in ALLOWED_CHILDREN.items()
+    }
+)
+"""For each element of the subset: the tags allowed directly inside it, with their names."""
+
+
+def _fine(root: etree._Element) -> bool:
+    """Whether the ``article`` ``root`` certainly has no issue: one cheap pass without paths.
+
+    Any doubt answers False, and :func:`_walk` then finds (and words) the issues; this only
+    spares the common, clean body the work of building paths and names.
+    """
+    if not any(isinstance(child.tag, str) for child in root):
+        return False  # the empty body
+    stack: list[tuple[etree._Element, str]] = [(root, "article")]
+    while stack:
+        element, name = stack.pop()
+        holds_text = name in TEXT_ELEMENTS
+        text = element.text
+        if (
+            (not _fine_link(element) if name == "ulink" else len(element.attrib))
+            or (not holds_text and text and text.strip())
+        ):  # fmt: skip
+            return False
+        allowed = _SUBSET_TAGS[name]
+        for child in element:
+            tail = child.tail
+            if not holds_text and tail and tail.strip():
+                return False
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue  # a comment or processing instruction: ignored, as by the inbox
+            child_name = allowed.get(tag)
+            if child_name is None:
+                return False
+            stack.append((child, child_name))
+    return True
+
+
+def _fine_link(element: etree._Element) -> bool:
+    """Whether a ``ulink``'s attributes certainly raise no issue (see :func:`_attributes`)."""
+    if not _ULINK_ATTRIBUTES.issuperset(element.attrib.keys()):
+        return False
+    url = element.get("url")
+    if url is None or not is_link_url(url):
+        return False
+    kind = element.get("type")
+    return kind is None or kind in LINK_TYPES
 
 
 def _walk(element: etree._Element, name: str, path: str) -> Iterator[BodyIssue]:
@@ -305,8 +362,9 @@ def _described(element: etree._Element) -> str:
 
 def _check_message_text(root: etree._Element) -> Iterator[ValidationIssue]:
     for element in root.iterfind("{*}message/{*}messageText"):
-        where = element_path(element)
-        for issue in check_body(element.text or ""):
+        issues = check_body(element.text or "")
+        where = element_path(element) if issues else ""
+        for issue in issues:
             yield ValidationIssue(
                 path=where,
                 reason=f"body {issue}",
