@@ -174,7 +174,9 @@ def is_active(subject: str = TOLVAN) -> bytes:
 
 
 def add_message(
-    message_id: str | None = None, cid: str | None = None
+    message_id: str | None = None,
+    cid: str | None = None,
+    body: str = "<article><para>Välkommen.</para></article>",
 ) -> tuple[bytes, dict[str, str]]:
     unit = pp.OrganisationUnitType(unit_id="SE2321000016-A1B2", unit_name="VC Test")
     payload = pp.AddMessageType(
@@ -183,7 +185,7 @@ def add_message(
             organisation_unit=unit,
             message_thread_id="thread-1",
             message_id=message_id or f"m-{uuid.uuid4()}",
-            message_text="<article><para>Välkommen.</para></article>",
+            message_text=body,
         ),
         notify=True,
         source_system="TEST",
@@ -655,6 +657,23 @@ def test_one_masked_log_line_per_request(
     assert CONSUMER in mine[0]
     assert not [line for line in lines if TOLVAN in line or "19121212121X" in line]
     assert any("/inbox/19121212****" in line for line in lines)
+
+
+def test_a_body_outside_the_docbook_subset_is_taken_and_shown_as_1177_would(
+    sim: Simulator, pki: TestPki
+) -> None:
+    sim.store.add_citizen(TOLVAN)
+    body, headers = add_message(body="<article><para><emphasis>Viktigt</emphasis></para></article>")
+    reply = post(sim, pki, body, headers=headers)
+    assert reply.status == 200, reply.body
+    conn = connect(sim, pki)
+    try:
+        conn.request("GET", f"/inbox/{TOLVAN}")
+        page = Reply.of(conn.getresponse())
+    finally:
+        conn.close()
+    assert b"##### Mismatched Element in Source #####" in page.body
+    assert b"Viktigt" not in page.body
 
 
 def test_inbox_view_over_https_and_over_plain_http(pki: TestPki) -> None:

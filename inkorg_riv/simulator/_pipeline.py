@@ -19,7 +19,7 @@ from lxml import etree
 from .._log import get_logger, redact
 from ..contracts import ComplexType, ContractPackage, Element, Group, Operation
 from ..envelope import build_fault_response, build_response, build_vp_fault_response
-from ..validation import Validator, default_validator
+from ..validation import DEFAULT_RULES, Validator
 from .config import SimulatorConfig
 from .injection import HTML_500, InjectionRule, Injections, malformed_body, with_result_code
 from .producer import ProducerFault
@@ -111,7 +111,13 @@ class Platform:
         self.producer = producer
         self.tak = Tak(config)
         self.injections = Injections(config.injections)
-        self.validator = validator or default_validator()
+        # Like the real inbox, the producer takes a body outside the DocBook subset (it is a
+        # schema-valid string) and shows the citizen "Mismatched Element in Source" instead:
+        # the simulator keeps every other rule but not the body rule, so that an integrator
+        # who turned client-side validation off sees what 1177 would show.
+        self.validator = validator or Validator(
+            rules=[rule for rule in DEFAULT_RULES if rule.name != "docbook-body"]
+        )
         self._stop = stop
         self._slots = threading.BoundedSemaphore(config.max_concurrent_requests)
         self._results = _result_code_responses(self.validator.package)
