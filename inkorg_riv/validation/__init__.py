@@ -52,6 +52,57 @@ class Validator:
     ) -> Iterator[ValidationIssue]:
         """Yield every issue of ``document``; nothing when it is valid."""
         root, envelope_issues = self._body(document)
+        return self._issues(root, envelope_issues, operation, rules)
+
+    def validate(
+        self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
+    ) -> etree._Element:
+        """Return the validated request/response element, or raise :class:`ValidationError`."""
+        root, envelope_issues = self._body(document)
+        if root is not None and not envelope_issues and self._passes(root, operation, rules):
+            return root
+        issues = list(self._issues(root, envelope_issues, operation, rules))
+        if issues or root is None:
+            name = operation.name if isinstance(operation, Operation) else operation
+            raise ValidationError(issues, operation=name)
+        return root  # pragma: no cover - _passes and _issues agree
+
+    def is_valid(
+        self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
+    ) -> bool:
+        """Whether ``document`` has no issue at all."""
+        root, envelope_issues = self._body(document)
+        return root is not None and not envelope_issues and self._passes(root, operation, rules)
+
+    def operation_of(self, document: Document) -> Operation | None:
+        """The operation a document belongs to, by its root (or body) element."""
+        root, _ = self._body(document)
+        return None if root is None else self.package.operation_for_element(_tag(root))
+
+    # -- internals
+
+    def _passes(
+        self, root: etree._Element, operation: str | Operation | None, rules: bool
+    ) -> bool:
+        """The fast yes: XSD valid and no rule objects; builds no issue objects on success."""
+        op = self._operation_of(root, operation)
+        if not isinstance(op, Operation):
+            return False
+        if not self._schemas.schema_for(op.schema_file).validate(root):
+            return False
+        if rules:
+            for rule in self.rules:
+                if rule.applies(root) and next(iter(rule.check(root)), None) is not None:
+                    return False
+        return True
+
+    def _issues(
+        self,
+        root: etree._Element | None,
+        envelope_issues: list[ValidationIssue],
+        operation: str | Operation | None,
+        rules: bool,
+    ) -> Iterator[ValidationIssue]:
         yield from envelope_issues
         if root is None:
             return
@@ -64,32 +115,6 @@ class Validator:
             for rule in self.rules:
                 if rule.applies(root):
                     yield from rule.run(root)
-
-    def validate(
-        self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
-    ) -> etree._Element:
-        """Return the validated request/response element, or raise :class:`ValidationError`."""
-        issues = list(self.iter_issues(document, operation, rules=rules))
-        if issues:
-            name = operation.name if isinstance(operation, Operation) else operation
-            raise ValidationError(issues, operation=name)
-        root, _ = self._body(document)
-        if root is None:  # pragma: no cover - an empty body is reported as an issue above
-            raise ValidationError([ValidationIssue(path="/Envelope/Body", reason="empty")])
-        return root
-
-    def is_valid(
-        self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
-    ) -> bool:
-        """Whether ``document`` has no issue at all."""
-        return next(iter(self.iter_issues(document, operation, rules=rules)), None) is None
-
-    def operation_of(self, document: Document) -> Operation | None:
-        """The operation a document belongs to, by its root (or body) element."""
-        root, _ = self._body(document)
-        return None if root is None else self.package.operation_for_element(_tag(root))
-
-    # -- internals
 
     def _body(self, document: Document) -> tuple[etree._Element | None, list[ValidationIssue]]:
         root = parse_bytes(document) if isinstance(document, bytes) else document
