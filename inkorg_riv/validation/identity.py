@@ -26,7 +26,6 @@ stripped: the contract carries exactly 12 characters.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import enum
 import re
@@ -161,7 +160,7 @@ def _parse_date(value: str, redacted: str) -> tuple[IdentityKind, datetime.date 
         raise fail(
             f"day {raw_day:02d} is not valid (expected 01-31, or 60-91 for a samordningsnummer)"
         )
-    days_in_month = calendar.monthrange(year, month)[1]
+    days_in_month = _days_in_month(year, month)
     if day > days_in_month:
         what = f"day {raw_day:02d}"
         if kind is IdentityKind.SAMORDNINGSNUMMER:
@@ -206,3 +205,11 @@ def is_valid_identity_number(value: str) -> bool:
     except IdentityNumberError:
         return False
     return True
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """Days in a month (what ``calendar.monthrange`` gives, without its import cost)."""
+    if month == 12:
+        return 31
+    following = datetime.date(year, month + 1, 1)
+    return (following - datetime.timedelta(days=1)).day
