@@ -15,7 +15,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .._log import get_logger
-from .._xmlparse import parse_bytes
 from ..errors import ContractLoadError, ContractProblem, UnknownOperationError, XmlInputError
 from .model import Interaction, Operation, TypeModel
 from .source import PackageSource, open_source
@@ -125,7 +124,7 @@ def build_package(source: PackageSource) -> ContractPackage:
                 )
             continue
         try:
-            root = parse_bytes(source.files[path], source=path)
+            root = index.document(source, path)
             interaction = read_interaction(path, root, types)
         except XmlInputError as exc:
             problems.append(ContractProblem(path, exc.cause))

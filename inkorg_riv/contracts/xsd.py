@@ -52,6 +52,21 @@ class SchemaIndex:
     broken: set[str] = field(default_factory=set)
     """Files with a problem of their own."""
     read: set[tuple[str, str | None]] = field(default_factory=set)
+    documents: dict[str, etree._Element | XmlInputError] = field(default_factory=dict)
+    """Each package file parsed once (or the reason it could not be), shared by every reader."""
+
+    def document(self, source: PackageSource, path: str) -> etree._Element:
+        """The parsed root of a package file, parsed on first use; raises its XmlInputError."""
+        found = self.documents.get(path)
+        if found is None:
+            try:
+                found = parse_bytes(source.files[path], source=path, base_url=source.url(path))
+            except XmlInputError as exc:
+                found = exc
+            self.documents[path] = found
+        if isinstance(found, XmlInputError):
+            raise found
+        return found
 
     def reachable(self, start: str) -> set[str]:
         """Every file reachable from ``start`` through imports and includes."""
@@ -66,9 +81,11 @@ class SchemaIndex:
         return seen
 
 
-def schema_roots(source: PackageSource, path: str) -> Iterator[etree._Element]:
+def schema_roots(
+    index: SchemaIndex, source: PackageSource, path: str
+) -> Iterator[etree._Element]:
     """The ``xs:schema`` elements of a file: the root of an XSD, or a WSDL's inline schemas."""
-    root = parse_bytes(source.files[path], source=path, base_url=source.url(path))
+    root = index.document(source, path)
     if root.tag == f"{_S}schema":
         yield root
         return
@@ -87,7 +104,7 @@ def index_package(source: PackageSource) -> SchemaIndex:
 def read_inline_schemas(source: PackageSource, index: SchemaIndex, wsdl_path: str) -> None:
     """Add a WSDL's inline ``types`` schemas (and what they import) to ``index``."""
     try:
-        roots = list(schema_roots(source, wsdl_path))
+        roots = list(schema_roots(index, source, wsdl_path))
     except XmlInputError as exc:
         _problem(index, wsdl_path, exc.cause)
         return
@@ -108,7 +125,7 @@ def _read_file(
         return
     index.read.add(key)
     try:
-        root = parse_bytes(source.files[path], source=path, base_url=source.url(path))
+        root = index.document(source, path)
     except XmlInputError as exc:
         _problem(index, path, exc.cause)
         return
@@ -174,7 +191,7 @@ def _follow(  # noqa: PLR0911  (one return per way an import can fail)
         return
     edges.add(target)
     try:
-        roots = list(schema_roots(source, target))
+        roots = list(schema_roots(index, source, target))
     except XmlInputError:
         _read_file(source, index, target, None)  # records the parse problem on the target
         return
