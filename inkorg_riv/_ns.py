@@ -13,7 +13,6 @@ WSA_2004 = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 RIV_REGISTRY = "urn:riv:itintegration:registry:1"
 
 PATIENTPORTAL_DOMAIN = "infrastructure:eservicesupply:patientportal"
-PATIENTPORTAL_CORE = "urn:riv-application:infrastructure:eservicesupply:patientportal:2"
 
 
 def clark(namespace: str | None, local: str) -> str:

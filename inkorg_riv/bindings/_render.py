@@ -64,7 +64,6 @@ class _Class:
     abstract: bool
     doc: str
     fields: list[_Field] = field(default_factory=list)
-    all_specs: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -23,10 +23,6 @@ class RivProfile(enum.Enum):
     BP20 = "rivtabp20"
 
 
-UNBOUNDED: None = None
-"""``max_occurs`` of an unbounded particle."""
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SimpleType:
     """A named or anonymous simple type: a restriction of a built-in, maybe with facets."""
