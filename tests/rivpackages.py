@@ -64,6 +64,8 @@ class Contract:
     imports: tuple[tuple[str, str, str], ...] = ()
     """(prefix, namespace, core_components file) the responder imports."""
     request: str = ""
+    request_doc: str = ""
+    """Documentation of the request type (an ``xs:annotation`` before its sequence), if any."""
     response: str = ""
     extra_types: str = ""
 
@@ -413,6 +415,12 @@ def responder_xsd(contract: Contract, *, target_namespace: str | None = None) ->
         for _, ns, loc in contract.imports
     )
     name = contract.name
+    doc = (
+        f"\n    <xs:annotation>\n      <xs:documentation>{contract.request_doc}</xs:documentation>"
+        "\n    </xs:annotation>"
+        if contract.request_doc
+        else ""
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="{XS}" xmlns="{tns}"{prefixes}
            targetNamespace="{tns}" elementFormDefault="qualified"
@@ -421,7 +429,7 @@ def responder_xsd(contract: Contract, *, target_namespace: str | None = None) ->
   <xs:element name="{name}" type="{name}Type"/>
   <xs:element name="{name}Response" type="{name}ResponseType"/>
 
-  <xs:complexType name="{name}Type">
+  <xs:complexType name="{name}Type">{doc}
     <xs:sequence>{contract.request}
       <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
     </xs:sequence>

@@ -4,7 +4,8 @@ repeated), xs:anyType, attributes, simple content, anonymous types and enumerati
 nested sequence, element names that are Python keywords, and one local type name in two
 namespaces.
 
-The package is written here (our own text, in the official folder layout), loaded with
+The core schema with those constructs is written here; the responder schema, the WSDL and the
+registry schema come from ``rivpackages``' builders (official folder layout). It is loaded with
 ``load_package(folder)``, generated into ``tmp_path``, imported, type-checked with
 ``mypy --strict`` and round-tripped through encode -> XSD validation -> decode.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import rivpackages as rp
 from lxml import etree
 
 from inkorg_riv.bindings import XmlObject, generate_module
@@ -34,21 +36,11 @@ from inkorg_riv.contracts import ContractPackage, load_package
 from inkorg_riv.errors import BindingError, ValidationError
 from inkorg_riv.validation import Validator
 
-XS = "http://www.w3.org/2001/XMLSchema"
+XS = rp.XS
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-REGISTRY = "urn:riv:itintegration:registry:1"
 CORE = "urn:riv:test:demo:1"
-RESP = "urn:riv:test:demo:DoThingResponder:1"
-WSDL_NS = "urn:riv:test:demo:DoThing:1:rivtabp21"
 EXT = "urn:example:extension"
 MYPY = Path(sys.executable).parent / "mypy"
-
-REGISTRY_XSD = f"""<?xml version="1.0" encoding="UTF-8"?>
-<xs:schema xmlns:xs="{XS}" xmlns="{REGISTRY}" targetNamespace="{REGISTRY}"
-           elementFormDefault="qualified">
-  <xs:element name="LogicalAddress" type="xs:string"/>
-</xs:schema>
-"""
 
 CORE_XSD = f"""<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="{XS}" xmlns="{CORE}" targetNamespace="{CORE}"
@@ -124,19 +116,13 @@ CORE_XSD = f"""<?xml version="1.0" encoding="UTF-8"?>
 </xs:schema>
 """
 
-RESPONDER_XSD = f"""<?xml version="1.0" encoding="UTF-8"?>
-<xs:schema xmlns:xs="{XS}" xmlns="{RESP}" xmlns:core="{CORE}" targetNamespace="{RESP}"
-           elementFormDefault="qualified" version="1.0">
-  <xs:import namespace="{CORE}" schemaLocation="../../core_components/test_demo_1.0.xsd"/>
-
-  <xs:element name="DoThing" type="DoThingType"/>
-  <xs:element name="DoThingResponse" type="DoThingResponseType"/>
-
-  <xs:complexType name="DoThingType">
-    <xs:annotation>
-      <xs:documentation>Asks the producer to do a thing.</xs:documentation>
-    </xs:annotation>
-    <xs:sequence>
+DO_THING = rp.Contract(
+    domain="test:demo",
+    name="DoThing",
+    major=1,
+    imports=(("core", CORE, "test_demo_1.0.xsd"),),
+    request_doc="Asks the producer to do a thing.",
+    request="""
       <xs:element name="party" type="core:PartyType">
         <xs:annotation><xs:documentation>Who asks.</xs:documentation></xs:annotation>
       </xs:element>
@@ -183,10 +169,13 @@ RESPONDER_XSD = f"""<?xml version="1.0" encoding="UTF-8"?>
       </xs:sequence>
       <xs:element name="class" type="xs:string"/>
       <xs:element name="from" type="xs:dateTime" minOccurs="0"/>
-      <xs:element name="blob" type="xs:base64Binary" minOccurs="0"/>
-      <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
-    </xs:sequence>
-  </xs:complexType>
+      <xs:element name="blob" type="xs:base64Binary" minOccurs="0"/>""",
+    response="""
+      <xs:element name="status" type="StatusType"/>
+      <xs:element name="coreStatus" type="core:StatusType" minOccurs="0" maxOccurs="unbounded"/>
+      <xs:element name="reviewer" type="xs:string" minOccurs="2" maxOccurs="4"/>
+      <xs:element name="import" type="xs:boolean" minOccurs="0"/>""",
+    extra_types="""
 
   <xs:complexType name="StatusType">
     <xs:annotation>
@@ -195,69 +184,17 @@ RESPONDER_XSD = f"""<?xml version="1.0" encoding="UTF-8"?>
     <xs:sequence>
       <xs:element name="state" type="xs:string"/>
     </xs:sequence>
-  </xs:complexType>
+  </xs:complexType>""",
+)
+"""The responder schema and WSDL around the constructs: rivpackages' builders write them."""
 
-  <xs:complexType name="DoThingResponseType">
-    <xs:sequence>
-      <xs:element name="status" type="StatusType"/>
-      <xs:element name="coreStatus" type="core:StatusType" minOccurs="0" maxOccurs="unbounded"/>
-      <xs:element name="reviewer" type="xs:string" minOccurs="2" maxOccurs="4"/>
-      <xs:element name="import" type="xs:boolean" minOccurs="0"/>
-      <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
-    </xs:sequence>
-  </xs:complexType>
-</xs:schema>
-"""
-
-WSDL = f"""<?xml version="1.0" encoding="UTF-8"?>
-<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
-                  xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
-                  xmlns:xs="{XS}" xmlns:tjsr="{RESP}" xmlns:itr="{REGISTRY}"
-                  xmlns:tns="{WSDL_NS}" name="DoThingInteraction" targetNamespace="{WSDL_NS}">
-  <wsdl:types>
-    <xs:schema targetNamespace="{WSDL_NS}">
-      <xs:import namespace="{RESP}" schemaLocation="DoThingResponder_1.0.xsd"/>
-      <xs:import namespace="{REGISTRY}"
-                 schemaLocation="../../core_components/itintegration_registry_1.0.xsd"/>
-    </xs:schema>
-  </wsdl:types>
-  <wsdl:message name="DoThingRequest">
-    <wsdl:part name="LogicalAddress" element="itr:LogicalAddress"/>
-    <wsdl:part name="parameters" element="tjsr:DoThing"/>
-  </wsdl:message>
-  <wsdl:message name="DoThingResponse">
-    <wsdl:part name="parameters" element="tjsr:DoThingResponse"/>
-  </wsdl:message>
-  <wsdl:portType name="DoThingResponderInterface">
-    <wsdl:operation name="DoThing">
-      <wsdl:input message="tns:DoThingRequest"/>
-      <wsdl:output message="tns:DoThingResponse"/>
-    </wsdl:operation>
-  </wsdl:portType>
-  <wsdl:binding name="DoThingResponderBinding" type="tns:DoThingResponderInterface">
-    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-    <wsdl:operation name="DoThing">
-      <soap:operation soapAction="{RESP}:DoThing" style="document"/>
-      <wsdl:input>
-        <soap:header message="tns:DoThingRequest" part="LogicalAddress" use="literal"/>
-        <soap:body use="literal" parts="parameters"/>
-      </wsdl:input>
-      <wsdl:output><soap:body use="literal"/></wsdl:output>
-    </wsdl:operation>
-  </wsdl:binding>
-  <wsdl:service name="DoThingResponderService">
-    <wsdl:port name="DoThingResponderPort" binding="tns:DoThingResponderBinding">
-      <soap:address location="http://localhost"/>
-    </wsdl:port>
-  </wsdl:service>
-</wsdl:definitions>
-"""
+RESP = "urn:riv:test:demo:DoThingResponder:1"
+WSDL_NS = "urn:riv:test:demo:DoThing:1:rivtabp21"
 
 FILES = {
-    "core_components/itintegration_registry_1.0.xsd": REGISTRY_XSD,
+    "core_components/itintegration_registry_1.0.xsd": rp.REGISTRY_XSD,
     "core_components/test_demo_1.0.xsd": CORE_XSD,
-    "interactions/DoThingInteraction/DoThingResponder_1.0.xsd": RESPONDER_XSD,
-    "interactions/DoThingInteraction/DoThingInteraction_1.0_RIVTABP21.wsdl": WSDL,
+    **rp.contract_files(DO_THING),
 }
 
 
@@ -273,10 +210,7 @@ class Generated:
 @pytest.fixture(scope="module")
 def gen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     folder = tmp_path_factory.mktemp("ServiceContracts_test_demo_1.0")
-    for relative, text in FILES.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    rp.write_folder(FILES, folder)
     package = load_package(folder, strict=True)
     source = generate_module(package)
     out = tmp_path_factory.mktemp("generated")
