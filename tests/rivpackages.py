@@ -18,14 +18,21 @@ write such a mapping into a folder or a ``ServiceContracts_<domain>_<version>.zi
 * ``itintegration:monitoring`` -- PingForConfiguration 1.0 on RIVTABP20 (WS-Addressing ``To``).
 
 :func:`broken_files` adds interactions that are broken in the ways real packages are.
+
+The module also holds the few helpers several test files share: :func:`string_fields` and
+:func:`replace_at` (reach into a bindings object by field steps).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from inkorg_riv.bindings import XmlObject
 
 XS = "http://www.w3.org/2001/XMLSchema"
 WSA = "http://www.w3.org/2005/08/addressing"
@@ -728,3 +735,38 @@ def write_zip(
                 "<PingForConfiguration/>\n",
             )
     return archive
+
+
+# --------------------------------------------------------------------------- bindings objects
+
+Step = tuple[str, int | None]
+"""(attribute, index in a repeated field or ``None``): one step down a bindings object."""
+
+
+def string_fields(obj: XmlObject, prefix: str) -> list[tuple[str, list[Step]]]:
+    """(codec path, steps) of every str field inside ``obj``; paths start with ``prefix``."""
+    found: list[tuple[str, list[Step]]] = []
+    for spec in type(obj).__xsd__.fields:
+        value = getattr(obj, spec.attr)
+        items = list(enumerate(value)) if isinstance(value, tuple) else [(None, value)]
+        for index, item in items:
+            label = f"{prefix}.{spec.attr}" + ("" if index is None else f"[{index}]")
+            step = (spec.attr, index)
+            if isinstance(item, str):
+                found.append((label, [step]))
+            elif isinstance(item, XmlObject):
+                found.extend((p, [step, *s]) for p, s in string_fields(item, label))
+    return found
+
+
+def replace_at(obj: typing.Any, steps: list[Step], value: str) -> typing.Any:
+    """A copy of ``obj`` with the field at ``steps`` set to ``value``."""
+    (attr, index), rest = steps[0], steps[1:]
+    current = getattr(obj, attr)
+    if index is None:
+        new = value if not rest else replace_at(current, rest, value)
+    else:
+        items = list(current)
+        items[index] = value if not rest else replace_at(items[index], rest, value)
+        new = tuple(items)
+    return dataclasses.replace(obj, **{attr: new})

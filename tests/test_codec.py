@@ -6,11 +6,11 @@ as a response from the wire would.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import typing
 
 import pytest
+import rivpackages as rp
 from lxml import etree
 
 from inkorg_riv.bindings import XmlObject
@@ -462,34 +462,6 @@ def test_base64_split_over_lines_is_read() -> None:
 # --------------------------------------------------------------------------- control characters
 
 
-def _string_paths(obj: XmlObject, prefix: str) -> list[tuple[str, list[tuple[str, int | None]]]]:
-    """(codec path, steps) of every str field inside ``obj``."""
-    found: list[tuple[str, list[tuple[str, int | None]]]] = []
-    for spec in type(obj).__xsd__.fields:
-        value = getattr(obj, spec.attr)
-        items = list(enumerate(value)) if isinstance(value, tuple) else [(None, value)]
-        for index, item in items:
-            label = f"{prefix}.{spec.attr}" + ("" if index is None else f"[{index}]")
-            step = (spec.attr, index)
-            if isinstance(item, str):
-                found.append((label, [step]))
-            elif isinstance(item, XmlObject):
-                found.extend((p, [step, *s]) for p, s in _string_paths(item, label))
-    return found
-
-
-def _replace(obj: typing.Any, steps: list[tuple[str, int | None]], value: str) -> typing.Any:
-    (attr, index), rest = steps[0], steps[1:]
-    current = getattr(obj, attr)
-    if index is None:
-        new = value if not rest else _replace(current, rest, value)
-    else:
-        items = list(current)
-        items[index] = value if not rest else _replace(items[index], rest, value)
-        new = tuple(items)
-    return dataclasses.replace(obj, **{attr: new})
-
-
 def _full_objects() -> list[XmlObject]:
     """One object of every root type with every string field set."""
     sent = datetime.datetime(2025, 1, 2, 8, 0, tzinfo=CET)
@@ -515,7 +487,9 @@ def _full_objects() -> list[XmlObject]:
 
 
 def test_every_string_field_is_covered() -> None:
-    paths = [path for obj in _full_objects() for path, _ in _string_paths(obj, type(obj).__name__)]
+    paths = [
+        path for obj in _full_objects() for path, _ in rp.string_fields(obj, type(obj).__name__)
+    ]
     assert len(paths) == 24 + 3 + 1 + 3 + 2
     assert "AddMessageType.message.sso_link[1].text" in paths
     assert "GetMessageThreadStatusResponseType.message[0].message_id" in paths
@@ -525,8 +499,8 @@ def test_every_string_field_is_covered() -> None:
                                  "\ud800"])
 def test_control_characters_in_any_string_field_are_refused_naming_the_field(bad: str) -> None:
     for obj in _full_objects():
-        for path, steps in _string_paths(obj, type(obj).__name__):
-            broken = _replace(obj, steps, f"före{bad}efter")
+        for path, steps in rp.string_fields(obj, type(obj).__name__):
+            broken = rp.replace_at(obj, steps, f"före{bad}efter")
             with pytest.raises(BindingError) as info:
                 encode(broken)
             assert info.value.path == path
@@ -543,8 +517,8 @@ def test_control_characters_in_any_string_field_are_refused_naming_the_field(bad
 )
 def test_allowed_whitespace_and_specials_pass(path: str) -> None:
     request = _full_add_message()
-    steps = dict(_string_paths(request, "AddMessageType"))[path]
-    fine = _replace(request, steps, "a\tb\nc\rd \x7f \x85 \U0001f600 ]]> &amp; <x/>")
+    steps = dict(rp.string_fields(request, "AddMessageType"))[path]
+    fine = rp.replace_at(request, steps, "a\tb\nc\rd \x7f \x85 \U0001f600 ]]> &amp; <x/>")
     assert _round_trip(fine) == fine
 
 

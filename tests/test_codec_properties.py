@@ -8,7 +8,6 @@ response type is covered without a hand-written strategy per type.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import enum
 import functools
@@ -16,6 +15,7 @@ import typing
 from types import ModuleType
 
 import pytest
+import rivpackages as rp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -219,35 +219,6 @@ def test_every_root_type_round_trips_through_schema_valid_xml(
     round_trip()
 
 
-def _string_fields(obj: XmlObject, prefix: str) -> list[tuple[str, list[tuple[str, int | None]]]]:
-    found: list[tuple[str, list[tuple[str, int | None]]]] = []
-    for spec in type(obj).__xsd__.fields:
-        value = getattr(obj, spec.attr)
-        items = list(enumerate(value)) if isinstance(value, tuple) else [(None, value)]
-        for index, item in items:
-            label = f"{prefix}.{spec.attr}" + ("" if index is None else f"[{index}]")
-            if isinstance(item, str):
-                found.append((label, [(spec.attr, index)]))
-            elif isinstance(item, XmlObject):
-                found.extend(
-                    (path, [(spec.attr, index), *steps])
-                    for path, steps in _string_fields(item, label)
-                )
-    return found
-
-
-def _replace(obj: typing.Any, steps: list[tuple[str, int | None]], value: str) -> typing.Any:
-    (attr, index), rest = steps[0], steps[1:]
-    current = getattr(obj, attr)
-    if index is None:
-        new = value if not rest else _replace(current, rest, value)
-    else:
-        items = list(current)
-        items[index] = value if not rest else _replace(items[index], rest, value)
-        new = tuple(items)
-    return dataclasses.replace(obj, **{attr: new})
-
-
 @PROPERTY_SETTINGS
 @given(
     st.sampled_from([cls for _, cls in ROOTS]).flatmap(STRATEGIES.for_class),
@@ -257,7 +228,7 @@ def _replace(obj: typing.Any, steps: list[tuple[str, int | None]], value: str) -
 def test_a_forbidden_character_anywhere_is_refused_naming_the_field(
     obj: XmlObject, bad: str, data: st.DataObject
 ) -> None:
-    fields = _string_fields(obj, type(obj).__name__)
+    fields = rp.string_fields(obj, type(obj).__name__)
     assume(fields)  # IsActiveUserResponse has no string field at all
     path, steps = data.draw(st.sampled_from(fields), label="field")
     original: str = functools.reduce(
@@ -267,7 +238,7 @@ def test_a_forbidden_character_anywhere_is_refused_naming_the_field(
         typing.cast(typing.Any, obj),
     )
     at = data.draw(st.integers(0, len(original)), label="position")
-    broken = _replace(obj, steps, original[:at] + bad + original[at:])
+    broken = rp.replace_at(obj, steps, original[:at] + bad + original[at:])
     with pytest.raises(BindingError) as info:
         encode(broken)
     assert info.value.path == path
