@@ -19,13 +19,16 @@ write such a mapping into a folder or a ``ServiceContracts_<domain>_<version>.zi
 
 :func:`broken_files` adds interactions that are broken in the ways real packages are.
 
-The module also holds the few helpers several test files share: :func:`string_fields` and
+The module also holds the few helpers several test files share: :func:`copy_bundled` and
+:func:`edit` (a writable, edited copy of the bundled package), :func:`string_fields` and
 :func:`replace_at` (reach into a bindings object by field steps).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
+import shutil
 import typing
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inkorg_riv.bindings import XmlObject
+from inkorg_riv.contracts.source import bundled_folder
 
 XS = "http://www.w3.org/2001/XMLSchema"
 WSA = "http://www.w3.org/2005/08/addressing"
@@ -735,6 +739,41 @@ def write_zip(
                 "<PingForConfiguration/>\n",
             )
     return archive
+
+
+# --------------------------------------------------------------------------- bundled package copies
+
+THREAD_ID_REQUIRED = (
+    '<xs:element name="messageThreadId" type="xs:string" minOccurs="0">',
+    '<xs:element name="messageThreadId" type="xs:string">',
+)
+"""(old, new) for :func:`edit` of the patientportal core schema: messageThreadId required."""
+
+START_TIME_AS_STRING = (
+    '<xs:element name="startTime" type="xs:dateTime" minOccurs="0">',
+    '<xs:element name="startTime" type="xs:string" minOccurs="0">',
+)
+"""(old, new) for :func:`edit` of the patientportal core schema: startTime becomes a string."""
+
+
+def copy_bundled(tmp_path: Path) -> Path:
+    """A writable copy of the bundled schemas folder."""
+    target = tmp_path / "package"
+    shutil.copytree(bundled_folder(), target)
+    return target
+
+
+def edit(folder: Path, relative: str, old: str, new: str, *, regex: bool = False) -> None:
+    """Replace exactly one occurrence of ``old`` in a package file."""
+    path = folder / relative
+    text = path.read_text(encoding="utf-8")
+    if regex:
+        text, count = re.subn(old, new, text, flags=re.DOTALL)
+    else:
+        count = text.count(old)
+        text = text.replace(old, new)
+    assert count == 1, f"{old!r} found {count} times in {relative}"
+    path.write_text(text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- bindings objects

@@ -7,17 +7,16 @@ real subprocess through ``python -m inkorg_riv.cli``. Every document is a real f
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+import rivpackages as rp
 
 from inkorg_riv import __version__
 from inkorg_riv.cli import main
-from inkorg_riv.contracts.source import bundled_folder
 
 RESPONDER = "urn:riv-application:infrastructure:eservicesupply:patientportal:AddMessageResponder:2"
 CORE = "urn:riv-application:infrastructure:eservicesupply:patientportal:2"
@@ -47,19 +46,6 @@ def assert_one_error_line(err: str, *fragments: str) -> None:
     assert "Traceback" not in err
     for fragment in fragments:
         assert fragment in lines[0], err
-
-
-def copy_bundled(tmp_path: Path) -> Path:
-    target = tmp_path / "package"
-    shutil.copytree(bundled_folder(), target)
-    return target
-
-
-def edit(folder: Path, relative: str, old: str, new: str) -> None:
-    path = folder / relative
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} in {relative}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def add_message(
@@ -167,7 +153,7 @@ def test_list_bundled(capsys: Capture) -> None:
 
 
 def test_list_warns_about_package_problems(tmp_path: Path, capsys: Capture) -> None:
-    folder = copy_bundled(tmp_path)
+    folder = rp.copy_bundled(tmp_path)
     broken = folder / "interactions/IsActiveUserInteraction/IsActiveUserResponder_2.0.xsd"
     broken.write_text("<xs:schema this is not xml", encoding="utf-8")
     code, out, err = run(capsys, "contracts", "list", "--package", str(folder))
@@ -225,8 +211,8 @@ def test_show_with_docs(capsys: Capture) -> None:
 
 
 def test_show_notes_an_undeclared_header(tmp_path: Path, capsys: Capture) -> None:
-    folder = copy_bundled(tmp_path)
-    edit(
+    folder = rp.copy_bundled(tmp_path)
+    rp.edit(
         folder,
         ADD_WSDL,
         '<soap:header message="tns:AddMessageRequest" part="LogicalAddress" use="literal"/>',
@@ -252,32 +238,22 @@ def test_diff_bundled_against_itself(capsys: Capture) -> None:
 
 
 def test_diff_with_one_package_compares_with_bundled(tmp_path: Path, capsys: Capture) -> None:
-    code, out, _ = run(capsys, "contracts", "diff", str(copy_bundled(tmp_path)))
+    code, out, _ = run(capsys, "contracts", "diff", str(rp.copy_bundled(tmp_path)))
     assert code == 0
     assert out.strip() == "no differences"
 
 
 def test_diff_reports_every_change(tmp_path: Path, capsys: Capture) -> None:
-    folder = copy_bundled(tmp_path)
-    edit(
-        folder,
-        CORE_XSD,
-        '<xs:element name="messageThreadId" type="xs:string" minOccurs="0">',
-        '<xs:element name="messageThreadId" type="xs:string">',
-    )
-    edit(
-        folder,
-        CORE_XSD,
-        '<xs:element name="startTime" type="xs:dateTime" minOccurs="0">',
-        '<xs:element name="startTime" type="xs:string" minOccurs="0">',
-    )
-    edit(
+    folder = rp.copy_bundled(tmp_path)
+    rp.edit(folder, CORE_XSD, *rp.THREAD_ID_REQUIRED)
+    rp.edit(folder, CORE_XSD, *rp.START_TIME_AS_STRING)
+    rp.edit(
         folder,
         CORE_XSD,
         '<xs:element name="timeTypeId" type="xs:string" minOccurs="0">',
         '<xs:element name="timeTypeName" type="xs:string" minOccurs="0">',
     )
-    edit(
+    rp.edit(
         folder,
         ADD_WSDL,
         f'soapAction="{RESPONDER}:AddMessage"',
@@ -485,8 +461,8 @@ def test_validate_external_entity_is_refused(tmp_path: Path, capsys: Capture) ->
 
 
 def test_strict_patterns_reject_anchored_pattern(tmp_path: Path, capsys: Capture) -> None:
-    folder = copy_bundled(tmp_path)
-    edit(
+    folder = rp.copy_bundled(tmp_path)
+    rp.edit(
         folder,
         CORE_XSD,
         '<xs:pattern value="[0-9]{8}[0-9pPtTfF][0-9]{3}"/>',

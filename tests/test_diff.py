@@ -5,15 +5,14 @@ The changed packages are real copies of the bundled schemas folder with their te
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
+import rivpackages as rp
 
 from inkorg_riv.contracts import ContractPackage, bundled_package, load_package
 from inkorg_riv.contracts.diff import Change, ChangeKind, diff_packages, element_tree
-from inkorg_riv.contracts.source import bundled_folder
 from inkorg_riv.errors import ContractError
 
 RESPONDER = "urn:riv-application:infrastructure:eservicesupply:patientportal:AddMessageResponder:2"
@@ -21,26 +20,6 @@ ADD_MESSAGE = f"{{{RESPONDER}}}AddMessage"
 ADD_MESSAGE_RESPONSE = f"{{{RESPONDER}}}AddMessageResponse"
 CORE_XSD = "core_components/patientportal_2.0.xsd"
 ADD_WSDL = "interactions/AddMessageInteraction/AddMessageInteraction_2.0_RIVTABP21.wsdl"
-
-
-def copy_bundled(tmp_path: Path) -> Path:
-    """A writable copy of the bundled schemas folder."""
-    target = tmp_path / "package"
-    shutil.copytree(bundled_folder(), target)
-    return target
-
-
-def edit(folder: Path, relative: str, old: str, new: str, *, regex: bool = False) -> None:
-    """Replace exactly one occurrence of ``old`` in a package file."""
-    path = folder / relative
-    text = path.read_text(encoding="utf-8")
-    if regex:
-        text, count = re.subn(old, new, text, flags=re.DOTALL)
-    else:
-        count = text.count(old)
-        text = text.replace(old, new)
-    assert count == 1, f"{old!r} found {count} times in {relative}"
-    path.write_text(text, encoding="utf-8")
 
 
 def element_block(name: str) -> str:
@@ -97,8 +76,8 @@ def test_tree_of_an_unknown_element_is_a_contract_error() -> None:
 
 
 def test_recursive_type_is_expanded_once(tmp_path: Path) -> None:
-    folder = copy_bundled(tmp_path)
-    edit(
+    folder = rp.copy_bundled(tmp_path)
+    rp.edit(
         folder,
         CORE_XSD,
         '<xs:element name="careUnitId" type="HsaIdType" minOccurs="0">',
@@ -117,8 +96,8 @@ def test_recursive_type_is_expanded_once(tmp_path: Path) -> None:
 
 
 def test_choice_groups_are_shown_and_compared(tmp_path: Path) -> None:
-    folder = copy_bundled(tmp_path)
-    edit(
+    folder = rp.copy_bundled(tmp_path)
+    rp.edit(
         folder,
         CORE_XSD,
         element_block("unitTelephone"),
@@ -153,32 +132,22 @@ def test_bundled_against_itself_is_identical() -> None:
 
 
 def test_unchanged_copy_is_identical(tmp_path: Path) -> None:
-    package = load_package(copy_bundled(tmp_path))
+    package = load_package(rp.copy_bundled(tmp_path))
     assert diff_packages(bundled_package(), package).identical
 
 
 @pytest.fixture
 def changed_package(tmp_path: Path) -> ContractPackage:
     """A copy of the bundled package with one change of each kind."""
-    folder = copy_bundled(tmp_path)
+    folder = rp.copy_bundled(tmp_path)
     # cardinality: messageThreadId becomes required
-    edit(
-        folder,
-        CORE_XSD,
-        '<xs:element name="messageThreadId" type="xs:string" minOccurs="0">',
-        '<xs:element name="messageThreadId" type="xs:string">',
-    )
+    rp.edit(folder, CORE_XSD, *rp.THREAD_ID_REQUIRED)
     # type: startTime becomes a string
-    edit(
-        folder,
-        CORE_XSD,
-        '<xs:element name="startTime" type="xs:dateTime" minOccurs="0">',
-        '<xs:element name="startTime" type="xs:string" minOccurs="0">',
-    )
+    rp.edit(folder, CORE_XSD, *rp.START_TIME_AS_STRING)
     # removed: timeTypeId
-    edit(folder, CORE_XSD, element_block("timeTypeId"), "", regex=True)
+    rp.edit(folder, CORE_XSD, element_block("timeTypeId"), "", regex=True)
     # added: bookingNote
-    edit(
+    rp.edit(
         folder,
         CORE_XSD,
         '<xs:element name="careUnitId" type="HsaIdType" minOccurs="0">',
@@ -186,7 +155,7 @@ def changed_package(tmp_path: Path) -> ContractPackage:
         '      <xs:element name="careUnitId" type="HsaIdType" minOccurs="0">',
     )
     # enumeration: Cancellation removed
-    edit(
+    rp.edit(
         folder,
         CORE_XSD,
         r'\n[ ]*<xs:enumeration value="Cancellation">.*?</xs:enumeration>',
@@ -194,7 +163,7 @@ def changed_package(tmp_path: Path) -> ContractPackage:
         regex=True,
     )
     # soapAction
-    edit(
+    rp.edit(
         folder,
         ADD_WSDL,
         'soapAction="urn:riv-application:infrastructure:eservicesupply:patientportal:'
@@ -202,7 +171,7 @@ def changed_package(tmp_path: Path) -> ContractPackage:
         'soapAction="urn:example:AddMessage"',
     )
     # headers: the LogicalAddress soap:header is no longer declared
-    edit(
+    rp.edit(
         folder,
         ADD_WSDL,
         '<soap:header message="tns:AddMessageRequest" part="LogicalAddress" use="literal"/>',
@@ -254,16 +223,16 @@ def test_reversed_diff_swaps_added_and_removed(changed_package: ContractPackage)
 
 
 def test_removed_subtree_is_reported_once(tmp_path: Path) -> None:
-    folder = copy_bundled(tmp_path)
-    edit(folder, CORE_XSD, element_block("booking"), "", regex=True)
+    folder = rp.copy_bundled(tmp_path)
+    rp.edit(folder, CORE_XSD, element_block("booking"), "", regex=True)
     changes = strings(diff_packages(bundled_package(), load_package(folder, strict=True)).changes)
     assert changes == ["removed element AddMessage/message/booking: BookingType 0..1"]
 
 
 def test_named_type_change_and_facets(tmp_path: Path) -> None:
-    folder = copy_bundled(tmp_path)
-    edit(folder, CORE_XSD, '<xs:maxLength value="64"/>', '<xs:maxLength value="32"/>')
-    edit(
+    folder = rp.copy_bundled(tmp_path)
+    rp.edit(folder, CORE_XSD, '<xs:maxLength value="64"/>', '<xs:maxLength value="32"/>')
+    rp.edit(
         folder,
         CORE_XSD,
         '<xs:element name="unitName" type="xs:string">',
