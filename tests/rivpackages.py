@@ -20,8 +20,9 @@ write such a mapping into a folder or a ``ServiceContracts_<domain>_<version>.zi
 :func:`broken_files` adds interactions that are broken in the ways real packages are.
 
 The module also holds the few helpers several test files share: :func:`copy_bundled` and
-:func:`edit` (a writable, edited copy of the bundled package), :func:`string_fields` and
-:func:`replace_at` (reach into a bindings object by field steps).
+:func:`edit` (a writable, edited copy of the bundled package), :func:`add_message_element` and
+:func:`add_message_text` (a valid patientportal AddMessage request written by hand, every field
+set), :func:`string_fields` and :func:`replace_at` (reach into a bindings object by field steps).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from lxml import etree
 
 from inkorg_riv.bindings import XmlObject
 from inkorg_riv.contracts.source import bundled_folder
@@ -774,6 +777,96 @@ def edit(folder: Path, relative: str, old: str, new: str, *, regex: bool = False
         text = text.replace(old, new)
     assert count == 1, f"{old!r} found {count} times in {relative}"
     path.write_text(text, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- patientportal requests
+
+PATIENTPORTAL = "urn:riv-application:infrastructure:eservicesupply:patientportal"
+PATIENTPORTAL_CORE = f"{PATIENTPORTAL}:2"
+ADD_MESSAGE_RESPONDER = f"{PATIENTPORTAL}:AddMessageResponder:2"
+TOLVAN = "191212121212"  # Skatteverket's test personnummer (check digit 2)
+
+
+def sub_element(
+    parent: etree._Element, namespace: str, local: str, text: str | None = None
+) -> etree._Element:
+    """A new ``{namespace}local`` child of ``parent``, with ``text`` when given."""
+    child = etree.SubElement(parent, f"{{{namespace}}}{local}")
+    if text is not None:
+        child.text = text
+    return child
+
+
+def add_message_element(
+    subject: str = TOLVAN,
+    *,
+    start_time: str = "2024-05-02T09:30:00+02:00",
+    notify: bool = True,
+    source_system: str | None = "SE2321000016-SYS1",
+) -> etree._Element:
+    """An AddMessage with every field of the contract set, in schema order (built by hand, not
+    by the codec); valid with the defaults. ``source_system=None`` leaves sourceSystem out."""
+    r, core = ADD_MESSAGE_RESPONDER, PATIENTPORTAL_CORE
+    root = etree.Element(f"{{{r}}}AddMessage", nsmap={None: r, "core": core})
+    sub_element(root, r, "subjectOfCareId", subject)
+    message = sub_element(root, r, "message")
+    unit = sub_element(message, core, "organisationUnit")
+    for local, text in (
+        ("unitId", "SE2321000016-7P1B"),
+        ("unitName", "Vårdcentralen Solgläntan"),
+        ("unitAddress", "Storgatan 1"),
+        ("unitPostalCode", "11122"),
+        ("unitPostalCity", "Stockholm"),
+        ("unitTelephone", "+468123123"),
+    ):
+        sub_element(unit, core, local, text)
+    sub_element(message, core, "messageThreadId", "thread-2024-0001")
+    sub_element(message, core, "messageId", "msg-0001")
+    sub_element(message, core, "messageType", "TimedInvitation")
+    sub_element(message, core, "messageDescription", "Kallelse till provtagning")
+    sub_element(message, core, "messageText",
+        "<article><section><title>Välkommen</title><para>Tid: 09:30</para></section></article>")
+    sso = sub_element(message, core, "ssoLink")
+    sub_element(sso, core, "systemId", "SE2321000016-BOOK")
+    sub_element(sso, core, "text", "Boka om")
+    sub_element(sso, core, "queryString", "bookingId=B-77")
+    sub_element(sso, core, "type", "NewTarget")
+    attachment = sub_element(message, core, "attachment")
+    sub_element(attachment, core, "fileName", "kallelse.pdf")
+    sub_element(attachment, core, "mimeType", "application/pdf")
+    sub_element(attachment, core, "content", "JVBERi0xLjQK")
+    booking = sub_element(message, core, "booking")
+    for local, text in (
+        ("bookingId", "B-77"),
+        ("isInvitation", "true"),
+        ("isOpenInvitation", "false"),
+        ("newBookingAllowed", "false"),
+        ("rebookingAllowed", "true"),
+        ("cancelBookingAllowed", "true"),
+        ("timeTypeId", "T-PROV"),
+        ("startTime", start_time),
+        ("careUnitId", "SE2321000016-7P1B"),
+    ):
+        sub_element(booking, core, local, text)
+    sub_element(root, r, "notify", "true" if notify else "false")
+    if source_system is not None:
+        sub_element(root, r, "sourceSystem", source_system)
+    return root
+
+
+def add_message_text(
+    subject: str = TOLVAN,
+    *,
+    start_time: str = "2024-05-02T09:30:00+02:00",
+    notify: bool = True,
+    source_system: str | None = "SE2321000016-SYS1",
+) -> str:
+    """:func:`add_message_element` as indented text without an XML declaration (the root on
+    line 1, subjectOfCareId on line 2)."""
+    element = add_message_element(
+        subject, start_time=start_time, notify=notify, source_system=source_system
+    )
+    return etree.tostring(element, encoding="unicode", pretty_print=True)
 
 
 # --------------------------------------------------------------------------- bindings objects

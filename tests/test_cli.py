@@ -25,7 +25,7 @@ REGISTRY = "urn:riv:itintegration:registry:1"
 WSDL_NS = "urn:riv-application:infrastructure:eservicesupply:patientportal:AddMessage:2:rivtabp21"
 CORE_XSD = "core_components/patientportal_2.0.xsd"
 ADD_WSDL = "interactions/AddMessageInteraction/AddMessageInteraction_2.0_RIVTABP21.wsdl"
-PERSONNUMMER = "191212121212"
+PERSONNUMMER = rp.TOLVAN  # the subject of rp.add_message_text()
 
 Capture = pytest.CaptureFixture[str]
 
@@ -46,42 +46,6 @@ def assert_one_error_line(err: str, *fragments: str) -> None:
     assert "Traceback" not in err
     for fragment in fragments:
         assert fragment in lines[0], err
-
-
-def add_message(
-    *,
-    subject: str = PERSONNUMMER,
-    start_time: str = "2030-01-15T09:30:00+01:00",
-    notify: bool = True,
-    source_system: str | None = "SE2321000016-JOURNAL",
-) -> str:
-    """A bare AddMessage request, valid with the defaults."""
-    source = f"<sourceSystem>{source_system}</sourceSystem>" if source_system else ""
-    return f"""\
-<AddMessage xmlns="{RESPONDER}" xmlns:c="{CORE}">
-  <subjectOfCareId>{subject}</subjectOfCareId>
-  <message>
-    <c:organisationUnit>
-      <c:unitId>SE2321000016-ABCD</c:unitId>
-      <c:unitName>Vårdcentralen Norr</c:unitName>
-      <c:unitTelephone>010-123 45 00</c:unitTelephone>
-    </c:organisationUnit>
-    <c:messageThreadId>thread-1</c:messageThreadId>
-    <c:messageType>TimedInvitation</c:messageType>
-    <c:messageDescription>Kallelse till provtagning</c:messageDescription>
-    <c:messageText>&lt;article&gt;&lt;para&gt;Välkommen.&lt;/para&gt;&lt;/article&gt;</c:messageText>
-    <c:booking>
-      <c:bookingId>B-1</c:bookingId>
-      <c:isInvitation>true</c:isInvitation>
-      <c:timeTypeId>T1</c:timeTypeId>
-      <c:startTime>{start_time}</c:startTime>
-      <c:careUnitId>SE2321000016-ABCD</c:careUnitId>
-    </c:booking>
-  </message>
-  <notify>{"true" if notify else "false"}</notify>
-  {source}
-</AddMessage>
-"""
 
 
 def envelope(body: str, *, logical_address: str | None = "SE2321000016-1177") -> str:
@@ -284,7 +248,7 @@ def test_diff_missing_package_is_exit_2(tmp_path: Path, capsys: Capture) -> None
 
 
 def test_validate_valid_request(tmp_path: Path, capsys: Capture) -> None:
-    code, out, err = run(capsys, "validate", write(tmp_path, "req.xml", add_message()))
+    code, out, err = run(capsys, "validate", write(tmp_path, "req.xml", rp.add_message_text()))
     assert (code, out.strip(), err) == (0, "valid: AddMessage", "")
 
 
@@ -297,13 +261,13 @@ def test_validate_valid_response(tmp_path: Path, capsys: Capture) -> None:
 
 
 def test_validate_with_named_operation(tmp_path: Path, capsys: Capture) -> None:
-    path = write(tmp_path, "req.xml", add_message())
+    path = write(tmp_path, "req.xml", rp.add_message_text())
     code, out, _ = run(capsys, "validate", path, "--operation", "AddMessage")
     assert (code, out.strip()) == (0, "valid: AddMessage")
 
 
 def test_validate_invalid_request_lists_every_issue(tmp_path: Path, capsys: Capture) -> None:
-    document = add_message(subject="191212121213", start_time="soon", source_system=None)
+    document = rp.add_message_text("191212121213", start_time="soon", source_system=None)
     code, out, err = run(capsys, "validate", write(tmp_path, "bad.xml", document))
     assert code == 1
     assert err == ""
@@ -328,7 +292,7 @@ def test_validate_invalid_request_lists_every_issue(tmp_path: Path, capsys: Capt
 
 
 def test_validate_masks_malformed_identity_numbers(tmp_path: Path, capsys: Capture) -> None:
-    document = add_message(subject="19121212121X")
+    document = rp.add_message_text("19121212121X")
     code, out, _ = run(capsys, "validate", write(tmp_path, "bad.xml", document))
     assert code == 1
     assert "19121212121X" not in out
@@ -336,13 +300,13 @@ def test_validate_masks_malformed_identity_numbers(tmp_path: Path, capsys: Captu
 
 
 def test_validate_envelope(tmp_path: Path, capsys: Capture) -> None:
-    path = write(tmp_path, "env.xml", envelope(add_message()))
+    path = write(tmp_path, "env.xml", envelope(rp.add_message_text()))
     code, out, _ = run(capsys, "validate", path)
     assert (code, out.strip()) == (0, "valid: AddMessage")
 
 
 def test_validate_envelope_without_logical_address(tmp_path: Path, capsys: Capture) -> None:
-    path = write(tmp_path, "env.xml", envelope(add_message(), logical_address=None))
+    path = write(tmp_path, "env.xml", envelope(rp.add_message_text(), logical_address=None))
     code, out, _ = run(capsys, "validate", path)
     assert code == 1
     assert "/Envelope/Header" in out
@@ -350,7 +314,7 @@ def test_validate_envelope_without_logical_address(tmp_path: Path, capsys: Captu
 
 
 def test_validate_envelope_issue_has_readable_path(tmp_path: Path, capsys: Capture) -> None:
-    path = write(tmp_path, "env.xml", envelope(add_message(start_time="soon")))
+    path = write(tmp_path, "env.xml", envelope(rp.add_message_text(start_time="soon")))
     code, out, _ = run(capsys, "validate", path)
     assert code == 1
     assert "/AddMessage/message/booking/startTime (line " in out
@@ -364,7 +328,7 @@ def test_validate_wrong_root(tmp_path: Path, capsys: Capture) -> None:
 
 
 def test_validate_root_of_another_operation(tmp_path: Path, capsys: Capture) -> None:
-    path = write(tmp_path, "req.xml", add_message())
+    path = write(tmp_path, "req.xml", rp.add_message_text())
     code, out, _ = run(capsys, "validate", path, "--operation", "IsActiveUser")
     assert code == 1
     assert "invalid: IsActiveUser" in out
@@ -372,7 +336,7 @@ def test_validate_root_of_another_operation(tmp_path: Path, capsys: Capture) -> 
 
 
 def test_validate_unknown_operation_is_exit_2(tmp_path: Path, capsys: Capture) -> None:
-    path = write(tmp_path, "req.xml", add_message())
+    path = write(tmp_path, "req.xml", rp.add_message_text())
     code, out, err = run(capsys, "validate", path, "--operation", "SendLetter")
     assert code == 2
     assert out == ""
@@ -411,7 +375,7 @@ def test_validate_empty_file_is_exit_1(tmp_path: Path, capsys: Capture) -> None:
 
 
 def test_validate_not_utf8_is_exit_1(tmp_path: Path, capsys: Capture) -> None:
-    latin1 = add_message().encode("latin-1")  # "Vårdcentralen" becomes a lone 0xE5 byte
+    latin1 = rp.add_message_text().encode("latin-1")  # "Vårdcentralen" becomes a lone 0xE5 byte
     path = write(tmp_path, "latin1.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n' + latin1)
     code, out, _ = run(capsys, "validate", path)
     assert code == 1
@@ -468,7 +432,7 @@ def test_strict_patterns_reject_anchored_pattern(tmp_path: Path, capsys: Capture
         '<xs:pattern value="[0-9]{8}[0-9pPtTfF][0-9]{3}"/>',
         '<xs:pattern value="^[0-9]{8}[0-9pPtTfF][0-9]{3}$"/>',
     )
-    document = write(tmp_path, "req.xml", add_message())
+    document = write(tmp_path, "req.xml", rp.add_message_text())
     code, out, _ = run(capsys, "validate", document, "--package", str(folder))
     assert (code, out.strip()) == (0, "valid: AddMessage")
     code, out, _ = run(
@@ -484,7 +448,7 @@ def test_strict_patterns_reject_anchored_pattern(tmp_path: Path, capsys: Capture
 
 
 def test_runs_as_a_real_process(tmp_path: Path) -> None:
-    valid = write(tmp_path, "req.xml", add_message())
+    valid = write(tmp_path, "req.xml", rp.add_message_text())
     done = subprocess.run(
         [sys.executable, "-m", "inkorg_riv.cli", "validate", valid],
         capture_output=True,

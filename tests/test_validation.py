@@ -47,68 +47,11 @@ SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 REGISTRY = "urn:riv:itintegration:registry:1"
 WSA = "http://www.w3.org/2005/08/addressing"
 VENDOR = "urn:example:vendor:trace:1"
-TOLVAN = "191212121212"  # Skatteverket's test personnummer (check digit 2)
+TOLVAN = rp.TOLVAN
 
 
 def responder(name: str) -> str:
     return f"{BASE}:{name}Responder:2"
-
-
-def _el(parent: etree._Element, namespace: str, local: str, text: str | None = None
-        ) -> etree._Element:
-    child = etree.SubElement(parent, f"{{{namespace}}}{local}")
-    if text is not None:
-        child.text = text
-    return child
-
-
-def full_add_message(subject: str = TOLVAN) -> etree._Element:
-    """An AddMessage with every field of the contract set, in schema order."""
-    r = responder("AddMessage")
-    root = etree.Element(f"{{{r}}}AddMessage", nsmap={None: r, "core": CORE})
-    _el(root, r, "subjectOfCareId", subject)
-    message = _el(root, r, "message")
-    unit = _el(message, CORE, "organisationUnit")
-    for local, text in (
-        ("unitId", "SE2321000016-7P1B"),
-        ("unitName", "Vårdcentralen Solgläntan"),
-        ("unitAddress", "Storgatan 1"),
-        ("unitPostalCode", "11122"),
-        ("unitPostalCity", "Stockholm"),
-        ("unitTelephone", "+468123123"),
-    ):
-        _el(unit, CORE, local, text)
-    _el(message, CORE, "messageThreadId", "thread-2024-0001")
-    _el(message, CORE, "messageId", "msg-0001")
-    _el(message, CORE, "messageType", "TimedInvitation")
-    _el(message, CORE, "messageDescription", "Kallelse till provtagning")
-    _el(message, CORE, "messageText",
-        "<article><section><title>Välkommen</title><para>Tid: 09:30</para></section></article>")
-    sso = _el(message, CORE, "ssoLink")
-    _el(sso, CORE, "systemId", "SE2321000016-BOOK")
-    _el(sso, CORE, "text", "Boka om")
-    _el(sso, CORE, "queryString", "bookingId=B-77")
-    _el(sso, CORE, "type", "NewTarget")
-    attachment = _el(message, CORE, "attachment")
-    _el(attachment, CORE, "fileName", "kallelse.pdf")
-    _el(attachment, CORE, "mimeType", "application/pdf")
-    _el(attachment, CORE, "content", "JVBERi0xLjQK")
-    booking = _el(message, CORE, "booking")
-    for local, text in (
-        ("bookingId", "B-77"),
-        ("isInvitation", "true"),
-        ("isOpenInvitation", "false"),
-        ("newBookingAllowed", "false"),
-        ("rebookingAllowed", "true"),
-        ("cancelBookingAllowed", "true"),
-        ("timeTypeId", "T-PROV"),
-        ("startTime", "2024-05-02T09:30:00+02:00"),
-        ("careUnitId", "SE2321000016-7P1B"),
-    ):
-        _el(booking, CORE, local, text)
-    _el(root, r, "notify", "true")
-    _el(root, r, "sourceSystem", "SE2321000016-SYS1")
-    return root
 
 
 def xml(element: etree._Element) -> bytes:
@@ -125,11 +68,11 @@ def find(root: etree._Element, path: str) -> etree._Element:
 
 def envelope(payload: etree._Element, headers: dict[str, str] | None = None) -> bytes:
     env = etree.Element(f"{{{SOAP}}}Envelope", nsmap={"soapenv": SOAP})
-    header = _el(env, SOAP, "Header")
+    header = rp.sub_element(env, SOAP, "Header")
     for clark, text in (headers or {}).items():
         child = etree.SubElement(header, clark)
         child.text = text
-    body = _el(env, SOAP, "Body")
+    body = rp.sub_element(env, SOAP, "Body")
     body.append(copy.deepcopy(payload))
     return xml(env)
 
@@ -149,7 +92,7 @@ def paths(issues: list[ValidationIssue] | tuple[ValidationIssue, ...]) -> set[tu
 
 
 def test_full_add_message_is_valid_as_bytes_and_as_element() -> None:
-    root = full_add_message()
+    root = rp.add_message_element()
     data = xml(root)
     assert list(iter_issues(data)) == []
     assert is_valid(data) is True
@@ -188,7 +131,9 @@ def _declared_below(element_name: str) -> set[str]:
 
 
 def test_add_message_inside_a_soap_envelope_with_logical_address() -> None:
-    data = envelope(full_add_message(), {f"{{{REGISTRY}}}LogicalAddress": "SE2321000016-INBX"})
+    data = envelope(
+        rp.add_message_element(), {f"{{{REGISTRY}}}LogicalAddress": "SE2321000016-INBX"}
+    )
     assert list(iter_issues(data)) == []
     payload = validate(data, "AddMessage")
     assert etree.QName(payload).localname == "AddMessage"
@@ -200,7 +145,7 @@ def test_add_message_inside_a_soap_envelope_with_logical_address() -> None:
 @pytest.mark.parametrize("logical_address", [None, "", "   "])
 def test_envelope_without_logical_address_is_an_issue(logical_address: str | None) -> None:
     headers = {} if logical_address is None else {f"{{{REGISTRY}}}LogicalAddress": logical_address}
-    data = envelope(full_add_message(), headers)
+    data = envelope(rp.add_message_element(), headers)
     issues = list(iter_issues(data))
     assert [(i.path, i.rule) for i in issues] == [("/Envelope/Header", "xsd")]
     assert "LogicalAddress" in issues[0].reason
@@ -232,7 +177,7 @@ def test_empty_soap_body_is_an_issue() -> None:
 
 
 def _broken_add_message() -> etree._Element:
-    root = full_add_message(subject="19121212121x")
+    root = rp.add_message_element(subject="19121212121x")
     unit = find(root, "message/organisationUnit")
     unit.remove(find(unit, "unitId"))
     find(root, "message/messageType").text = "Appointment"
@@ -383,7 +328,7 @@ def test_unusable_xml_raises_xml_input_error(name: str, form: str) -> None:
 
 def test_wrong_check_digit_is_an_issue_that_never_shows_the_number() -> None:
     wrong = TOLVAN[:-1] + "3"
-    data = xml(full_add_message(subject=wrong))
+    data = xml(rp.add_message_element(subject=wrong))
     with pytest.raises(ValidationError) as info:
         validate(data)
     (issue,) = info.value.issues
@@ -396,7 +341,7 @@ def test_wrong_check_digit_is_an_issue_that_never_shows_the_number() -> None:
 
 def test_xsd_messages_never_show_a_full_identity_number() -> None:
     # Trailing blank: the pattern fails and libxml2 quotes the value in its message.
-    data = xml(full_add_message(subject=TOLVAN + " "))
+    data = xml(rp.add_message_element(subject=TOLVAN + " "))
     issues = list(iter_issues(data))
     assert ("/AddMessage/subjectOfCareId", "xsd") in paths(issues)
     text = " ".join(str(i) for i in issues)
@@ -414,7 +359,7 @@ def test_xsd_messages_never_show_a_full_identity_number() -> None:
     ],
 )
 def test_identity_numbers_that_pass(subject: str) -> None:
-    assert list(iter_issues(xml(full_add_message(subject=subject)))) == []
+    assert list(iter_issues(xml(rp.add_message_element(subject=subject)))) == []
     assert is_valid(is_active_user(subject))
 
 
@@ -440,7 +385,7 @@ def test_any_valid_identity_number_is_valid(
     day = birth.day + (60 if samordning else 0)
     eleven = f"{birth:%Y%m}{day:02d}{serial:03d}"
     number = eleven + str(check_digit(eleven[2:]))
-    assert list(iter_issues(xml(full_add_message(subject=number)))) == []
+    assert list(iter_issues(xml(rp.add_message_element(subject=number)))) == []
     wrong = eleven + str((int(number[-1]) + 1) % 10)
     assert [i.rule for i in iter_issues(is_active_user(wrong))] == ["identity-number"]
 
@@ -449,7 +394,7 @@ def test_any_valid_identity_number_is_valid(
 
 
 def test_notify_without_source_system_names_the_rule() -> None:
-    root = full_add_message()
+    root = rp.add_message_element()
     root.remove(find(root, "sourceSystem"))
     (issue,) = list(iter_issues(xml(root)))
     assert issue.rule == "notify-requires-sourceSystem"
@@ -465,7 +410,7 @@ def test_notify_without_source_system_names_the_rule() -> None:
     ("true", "SYS", True),
 ])
 def test_notify_rule_cases(notify: str | None, source: str | None, ok: bool) -> None:
-    root = full_add_message()
+    root = rp.add_message_element()
     if notify is None:
         root.remove(find(root, "notify"))
     else:
@@ -635,11 +580,11 @@ def test_response_with_missing_required_field() -> None:
 
 def test_concurrent_validation_gives_the_same_results() -> None:
     documents: list[bytes] = [
-        xml(full_add_message()),
+        xml(rp.add_message_element()),
         xml(_broken_add_message()),
         is_active_user(),
         is_active_user(TOLVAN[:-1] + "0"),
-        envelope(full_add_message()),
+        envelope(rp.add_message_element()),
         *(xml(r) for r in _responses().values()),
     ]
     expected = [tuple(default_validator().iter_issues(d)) for d in documents]
@@ -720,6 +665,6 @@ def test_schema_compile_overlapping_a_parse_keeps_its_imports(
 def test_validator_of_a_package_loaded_from_a_path(tmp_path: Path) -> None:
     package = load_package(Path(__file__).resolve().parent.parent / "schemas")
     validator = Validator(package, patterns=PatternPolicy.STRICT)
-    assert validator.is_valid(xml(full_add_message()))
+    assert validator.is_valid(xml(rp.add_message_element()))
     assert not validator.is_valid(xml(_broken_add_message()))
     del tmp_path
