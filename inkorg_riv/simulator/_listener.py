@@ -19,22 +19,20 @@ import socketserver
 import ssl
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .._log import get_logger, redact
-from ..envelope import build_vp_fault_response
+from ..envelope import CORRELATION_HEADER, ORIGINAL_CONSUMER_HEADER, build_vp_fault_response
+from ..envelope.build import new_correlation_id
 from . import inbox_view
 from ._http import BodyError, hard_reset, linger_close, looks_like_plain_http, read_body, too_large
 from ._pipeline import XML_CONTENT_TYPE, Answer, Call, Platform, vp_answer
 from .config import SimulatorConfig
 from .store import InboxStore
 
-CORRELATION_HEADER = "x-skltp-correlation-id"
 PRT_HEADER = "x-skltp-prt"
-ORIGINAL_CONSUMER_HEADER = "x-rivta-original-serviceconsumer-hsaid"
 _log = get_logger("simulator")
 _MAX_FORM_BYTES = 64 * 1024
 
@@ -131,7 +129,7 @@ def _answer_plain_http(config: SimulatorConfig, sock: socket.socket, peer: str) 
     head = (
         "HTTP/1.1 500 Internal Server Error\r\n"
         f"Content-Type: {XML_CONTENT_TYPE}\r\nContent-Length: {len(body)}\r\n"
-        f"{CORRELATION_HEADER}: {uuid.uuid4()}\r\nConnection: close\r\n\r\n"
+        f"{CORRELATION_HEADER}: {new_correlation_id()}\r\nConnection: close\r\n\r\n"
     )
     with contextlib.suppress(OSError):
         sock.sendall(head.encode("ascii") + body)
@@ -353,7 +351,7 @@ def _correlation_id(sent: str | None) -> str:
         value = sent.strip()
         if 0 < len(value) <= 128 and value.isascii() and value.isprintable():
             return value
-    return str(uuid.uuid4())
+    return new_correlation_id()
 
 
 __all__ = ["CORRELATION_HEADER", "PRT_HEADER", "Handler", "Listener"]
