@@ -57,7 +57,7 @@ def parse_bytes(
     if not isinstance(data, bytes | bytearray | memoryview):
         raise XmlInputError(f"expected bytes, got {type(data).__name__}", source=source)
     raw = bytes(data)
-    if not raw.strip():
+    if not raw or raw.isspace():  # no copy of a large document just to test for emptiness
         raise XmlInputError("the document is empty", source=source)
     if len(raw) > _MAX_BYTES:
         raise XmlInputError(f"the document is larger than {_MAX_BYTES} bytes", source=source)
