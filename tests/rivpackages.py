@@ -574,6 +574,9 @@ def multi_domain_files(contracts: Iterable[Contract] = CONTRACTS) -> Files:
 
 # --------------------------------------------------------------------------- broken interactions
 
+PATIENT_ID_REQUEST = '\n      <xs:element name="patientId" type="xs:string"/>'
+"""The request of most broken interactions (:func:`_truncated_responder` rewrites it)."""
+
 MISSING_IMPORT = Contract(
     domain="clinicalprocess:healthcond:referral",
     name="GetReferralOutcome",
@@ -589,7 +592,7 @@ NAMESPACE_MISMATCH = Contract(
     domain="clinicalprocess:activity:request",
     name="GetRequestActivities",
     major=1,
-    request='\n      <xs:element name="patientId" type="xs:string"/>',
+    request=PATIENT_ID_REQUEST,
     response='\n      <xs:element name="count" type="xs:int"/>',
 )
 """Its WSDL imports the responder as ``...Responder:1``; the responder declares ``...:2``."""
@@ -598,7 +601,7 @@ BROKEN_XSD = Contract(
     domain="clinicalprocess:activityprescription:actoutcome",
     name="GetVaccinationHistory",
     major=2,
-    request='\n      <xs:element name="patientId" type="xs:string"/>',
+    request=PATIENT_ID_REQUEST,
     response='\n      <xs:element name="vaccination" type="xs:string" minOccurs="0"/>',
 )
 """Its responder schema is cut off in the middle (unparsable); it also carries a ^...$ pattern."""
@@ -607,7 +610,7 @@ BROKEN_WSDL = Contract(
     domain="clinicalprocess:healthcond:actoutcome",
     name="GetLaboratoryOrderOutcome",
     major=4,
-    request='\n      <xs:element name="patientId" type="xs:string"/>',
+    request=PATIENT_ID_REQUEST,
     response='\n      <xs:element name="outcome" type="xs:string" minOccurs="0"/>',
 )
 """Its WSDL has a mismatched end tag (unparsable)."""
@@ -615,7 +618,7 @@ BROKEN_WSDL = Contract(
 
 def _truncated_responder(contract: Contract) -> str:
     text = responder_xsd(contract).replace(
-        '<xs:element name="patientId" type="xs:string"/>',
+        PATIENT_ID_REQUEST.strip(),
         '<xs:element name="patientId"><xs:simpleType><xs:restriction base="xs:string">'
         f'<xs:pattern value="{ANCHORED_PATTERN}"/></xs:restriction></xs:simpleType>'
         "</xs:element>",
@@ -675,7 +678,7 @@ REMOTE_IMPORT = Contract(
     domain="clinicalprocess:logistics:logistics",
     name="GetCareContacts",
     major=3,
-    request='\n      <xs:element name="patientId" type="xs:string"/>',
+    request=PATIENT_ID_REQUEST,
     response='\n      <xs:element name="careContact" type="remote:CareContactType"/>',
 )
 
