@@ -22,7 +22,7 @@ from lxml import etree
 from ._ns import XSI, clark, split_clark
 from ._xsdvalues import FROM_TEXT as _FROM_TEXT
 from ._xsdvalues import TO_TEXT as _TO_TEXT
-from .bindings._runtime import FieldSpec, Kind, XmlObject, resolve_class
+from .bindings._runtime import FieldSpec, Kind, XmlObject, class_cache, resolve_class
 from .errors import BindingError
 
 T = TypeVar("T", bound=XmlObject)
@@ -64,11 +64,7 @@ def _nsmap(cls: type[XmlObject], namespace: str | None) -> dict[str, str]:
 
 
 def _namespaces(cls: type[XmlObject]) -> tuple[str, ...]:
-    cached: tuple[str, ...] | None = vars(cls).get("_inkorg_namespaces")
-    if cached is None:
-        cached = _collect_namespaces(cls)
-        type.__setattr__(cls, "_inkorg_namespaces", cached)
-    return cached
+    return class_cache(cls, "_inkorg_namespaces", _collect_namespaces)
 
 
 def _collect_namespaces(cls: type[XmlObject]) -> tuple[str, ...]:
@@ -132,21 +128,21 @@ def _enum_text(value: Any) -> str:
 
 
 def _encode_plan(cls: type[XmlObject]) -> tuple[_Step, ...]:
-    cached: tuple[_Step, ...] | None = vars(cls).get("_inkorg_encode")
-    if cached is None:
-        cached = tuple(
-            (
-                spec.attr,
-                spec.repeated,
-                spec.kind is Kind.SIMPLE or spec.kind is Kind.ENUM,
-                spec.element,
-                _enum_text if spec.kind is Kind.ENUM else _TO_TEXT.get(spec.xsd),
-                spec,
-            )
-            for spec in cls.__xsd__.fields
+    return class_cache(cls, "_inkorg_encode", _build_encode_plan)
+
+
+def _build_encode_plan(cls: type[XmlObject]) -> tuple[_Step, ...]:
+    return tuple(
+        (
+            spec.attr,
+            spec.repeated,
+            spec.kind is Kind.SIMPLE or spec.kind is Kind.ENUM,
+            spec.element,
+            _enum_text if spec.kind is Kind.ENUM else _TO_TEXT.get(spec.xsd),
+            spec,
         )
-        type.__setattr__(cls, "_inkorg_encode", cached)
-    return cached
+        for spec in cls.__xsd__.fields
+    )
 
 
 def _encode_value(parent: etree._Element, spec: FieldSpec, value: Any, path: str) -> None:
@@ -328,13 +324,7 @@ def _xsi_class(element: etree._Element, cls: type[T], path: str) -> type[T]:
 
 
 def _element_index(cls: type[XmlObject]) -> dict[str, tuple[FieldSpec, FieldSpec | None]]:
-    cached: dict[str, tuple[FieldSpec, FieldSpec | None]] | None = vars(cls).get(
-        "_inkorg_index"
-    )
-    if cached is None:
-        cached = _build_index(cls)
-        type.__setattr__(cls, "_inkorg_index", cached)
-    return cached
+    return class_cache(cls, "_inkorg_index", _build_index)
 
 
 def _build_index(cls: type[XmlObject]) -> dict[str, tuple[FieldSpec, FieldSpec | None]]:

@@ -12,12 +12,15 @@ import datetime
 import decimal
 import enum
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
 
 from ..errors import BindingError
+
+T = TypeVar("T")
 
 PYTHON_TYPES: dict[str, type] = {
     "boolean": bool,
@@ -166,6 +169,19 @@ def _fast_check(owner: type, spec: FieldSpec) -> _Check:
         return (spec.attr, tuple, False, exact, spec.min_occurs, high, spec)
     optional = spec.min_occurs == 0 or kind is Kind.ATTRIBUTE
     return (spec.attr, exact, optional, None, 0, 0, spec)
+
+
+def class_cache(cls: type, name: str, build: Callable[[Any], T]) -> T:
+    """A value derived once from ``cls`` and kept on the class itself (no module-level state).
+
+    The codec and the checks keep their per-class plans this way; ``build(cls)`` runs on the
+    first use only.
+    """
+    found: T | None = vars(cls).get(name)
+    if found is None:
+        found = build(cls)
+        type.__setattr__(cls, name, found)
+    return found
 
 
 def resolve_class(owner: type, name: str) -> Any:
