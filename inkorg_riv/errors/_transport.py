@@ -12,21 +12,29 @@ from ._base import context_phrase as _context
 
 
 class TransportError(InkorgError):
-    """The request could not be carried to the platform, or no usable answer came back."""
+    """The request could not be carried to the platform, or no usable answer came back.
+
+    :attr:`outcome` and :attr:`retryable` default to the class's own values (unknown and not
+    retryable here; each subclass states its own), :attr:`url` is the endpoint when known.
+    """
+
+    outcome = Outcome.UNKNOWN
 
     def __init__(
         self,
         message: str,
         *,
         operation: str | None = None,
-        outcome: Outcome = Outcome.UNKNOWN,
+        outcome: Outcome | None = None,
         correlation_id: str | None = None,
-        retryable: bool = False,
+        retryable: bool | None = None,
+        url: str | None = None,
     ) -> None:
         super().__init__(message, operation=operation)
-        self.outcome = outcome
+        self.outcome = type(self).outcome if outcome is None else outcome
         self.correlation_id = correlation_id
-        self.retryable = retryable
+        self.retryable = type(self).retryable if retryable is None else retryable
+        self.url = url
 
 
 ConnectProblem = Literal["refused", "unresolved", "unreachable", "timeout", "failed"]
@@ -49,6 +57,9 @@ class ConnectError(TransportError):
     answer within the connect timeout. Nothing was sent (:attr:`Outcome.NOT_SENT`); retrying
     is safe. :attr:`reason` is one of :data:`ConnectProblem`, :attr:`url` the endpoint."""
 
+    outcome = Outcome.NOT_SENT
+    retryable = True
+
     def __init__(
         self,
         message: str,
@@ -61,13 +72,12 @@ class ConnectError(TransportError):
     ) -> None:
         super().__init__(
             message,
+            url=url,
             operation=operation,
-            outcome=Outcome.NOT_SENT,
             correlation_id=correlation_id,
             retryable=retryable,
         )
         self.reason: ConnectProblem = reason
-        self.url = url
 
 
 class ConnectTimeoutError(ConnectError):
@@ -83,12 +93,7 @@ class ConnectTimeoutError(ConnectError):
         correlation_id: str | None = None,
     ) -> None:
         super().__init__(
-            message,
-            reason="timeout",
-            url=url,
-            operation=operation,
-            correlation_id=correlation_id,
-            retryable=True,
+            message, reason="timeout", url=url, operation=operation, correlation_id=correlation_id
         )
 
 
@@ -96,6 +101,9 @@ class PoolTimeoutError(TransportError):
     """Every pooled connection stayed busy for the whole pool timeout: the request waited in
     this process and was not sent. Retrying is safe; a bigger pool or fewer concurrent calls
     avoid it."""
+
+    outcome = Outcome.NOT_SENT
+    retryable = True
 
     def __init__(
         self,
@@ -105,14 +113,7 @@ class PoolTimeoutError(TransportError):
         operation: str | None = None,
         correlation_id: str | None = None,
     ) -> None:
-        super().__init__(
-            message,
-            operation=operation,
-            outcome=Outcome.NOT_SENT,
-            correlation_id=correlation_id,
-            retryable=True,
-        )
-        self.url = url
+        super().__init__(message, url=url, operation=operation, correlation_id=correlation_id)
 
 
 class TlsError(TransportError):
@@ -122,6 +123,8 @@ class TlsError(TransportError):
     server did not speak TLS; no common TLS version. :attr:`detail` is OpenSSL's own text.
     Retrying is safe but, except for ``handshake-closed`` (the server dropped the connection
     mid-handshake), futile: the certificates or the endpoint need fixing."""
+
+    outcome = Outcome.NOT_SENT
 
     def __init__(
         self,
@@ -135,14 +138,13 @@ class TlsError(TransportError):
     ) -> None:
         super().__init__(
             message,
+            url=url,
             operation=operation,
-            outcome=Outcome.NOT_SENT,
             correlation_id=correlation_id,
             retryable=reason == "handshake-closed",
         )
         self.reason: TlsProblem = reason
         self.detail = detail
-        self.url = url
 
 
 class ReadTimeoutError(TransportError):
@@ -158,15 +160,8 @@ class ReadTimeoutError(TransportError):
         operation: str | None = None,
         correlation_id: str | None = None,
     ) -> None:
-        super().__init__(
-            message,
-            operation=operation,
-            outcome=Outcome.UNKNOWN,
-            correlation_id=correlation_id,
-            retryable=False,
-        )
+        super().__init__(message, url=url, operation=operation, correlation_id=correlation_id)
         self.timeout = timeout
-        self.url = url
 
 
 class ConnectionLostError(TransportError):
@@ -188,12 +183,12 @@ class ConnectionLostError(TransportError):
     ) -> None:
         super().__init__(
             message,
+            url=url,
             operation=operation,
             outcome=outcome,
             correlation_id=correlation_id,
             retryable=outcome is Outcome.NOT_SENT,
         )
-        self.url = url
 
 
 class ResponseTooLargeError(TransportError):
@@ -210,16 +205,9 @@ class ResponseTooLargeError(TransportError):
         operation: str | None = None,
         correlation_id: str | None = None,
     ) -> None:
-        super().__init__(
-            message,
-            operation=operation,
-            outcome=Outcome.UNKNOWN,
-            correlation_id=correlation_id,
-            retryable=False,
-        )
+        super().__init__(message, url=url, operation=operation, correlation_id=correlation_id)
         self.limit = limit
         self.http_status = http_status
-        self.url = url
 
 
 ResponseKind = Literal["empty", "not-xml", "html", "not-soap", "wrong-body", "http-status"]
@@ -290,7 +278,5 @@ class UnexpectedResponseError(TransportError):
             f"unknown: the producer may have acted, so do not resend a non-idempotent request "
             f"without checking; {cid}.{starts}",
             operation=operation,
-            outcome=Outcome.UNKNOWN,
             correlation_id=correlation_id,
-            retryable=False,
         )
