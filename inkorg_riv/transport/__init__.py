@@ -190,12 +190,7 @@ class RequestsTransport:
         it (same pool, TLS context, retries and options) without its per-call overhead."""
         route = self._route(request.url)
         pool = self._adapter.pool_for(route)
-        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict({"User-Agent": self._user_agent})
-        for header in request.headers.items():
-            check_header_validity(header)  # no CR, LF or leading space: no header injection
-            headers[header[0]] = header[1]
-        body = bytes(request.body)
-        headers["Content-Length"] = str(len(body))
+        headers, body = self._headers_and_body(request)
         timeout = self._timeouts.get(timeouts)
         if timeout is None:
             if len(self._timeouts) >= _URL_CACHE:
@@ -216,6 +211,17 @@ class RequestsTransport:
             chunked=False,
         )
 
+    def _headers_and_body(self, request: HttpRequest) -> tuple[CaseInsensitiveDict[str], bytes]:
+        """The headers sent with ``request`` (ours, then its own, then Content-Length) and its
+        body as bytes."""
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict({"User-Agent": self._user_agent})
+        for header in request.headers.items():
+            check_header_validity(header)  # no CR, LF or leading space: no header injection
+            headers[header[0]] = header[1]
+        body = bytes(request.body)
+        headers["Content-Length"] = str(len(body))
+        return headers, body
+
     def _route(self, url: str) -> Route:
         """Where ``url`` goes, worked out once per URL: ``PreparedRequest.prepare_url`` (IDNA,
         quoting) and the pool key cost more than the rest of the call."""
@@ -232,12 +238,7 @@ class RequestsTransport:
     def _prepare(self, request: HttpRequest) -> requests.PreparedRequest:
         """``request`` as requests' ``HTTPAdapter.send`` takes it (not used by :meth:`send`;
         ``benchmarks/client.py`` compares the adapter's path with ours through it)."""
-        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict({"User-Agent": self._user_agent})
-        for header in request.headers.items():
-            check_header_validity(header)
-            headers[header[0]] = header[1]
-        body = bytes(request.body)
-        headers["Content-Length"] = str(len(body))
+        headers, body = self._headers_and_body(request)
         prepared = requests.PreparedRequest()
         prepared.method = request.method.upper()
         prepared.url = self._route(request.url).url
