@@ -181,13 +181,19 @@ class ResultCodeError(ServiceError):
         self.result_text = result_text
         self.reached_producer: bool | None = True
         what, cid = _context(operation, logical_address, correlation_id)
-        text = _quoted(result_text) if result_text else "(no resultText)"
         super().__init__(
-            f"{what}: the producer answered resultCode ERROR {text}. The request was not carried "
-            f"out; correct the data it names and send again ({cid})",
+            self._describe(what, cid),
             operation=operation,
             logical_address=logical_address,
             correlation_id=correlation_id,
+        )
+
+    def _describe(self, what: str, cid: str) -> str:
+        """The message, from the attributes already set and the context phrases."""
+        text = _quoted(self.result_text) if self.result_text else "(no resultText)"
+        return (
+            f"{what}: the producer answered resultCode ERROR {text}. The request was not carried "
+            f"out; correct the data it names and send again ({cid})"
         )
 
 
@@ -213,26 +219,26 @@ class DuplicateMessageError(ResultCodeError):
         logical_address: str | None = None,
         correlation_id: str | None = None,
     ) -> None:
+        self.message_id = message_id
+        self.first_outcome = first_outcome
+        self.attempts = attempts
         super().__init__(
             result_text,
             operation=operation,
             logical_address=logical_address,
             correlation_id=correlation_id,
         )
-        self.message_id = message_id
-        self.first_outcome = first_outcome
-        self.attempts = attempts
-        what, cid = _context(operation, logical_address, correlation_id)
-        if first_outcome is Outcome.UNKNOWN:
+
+    def _describe(self, what: str, cid: str) -> str:
+        if self.first_outcome is Outcome.UNKNOWN:
             how = (
-                f"an earlier attempt of this call ({attempts} attempts; the first one's outcome "
-                "was unknown) delivered it"
+                f"an earlier attempt of this call ({self.attempts} attempts; the first one's "
+                "outcome was unknown) delivered it"
             )
         else:
             how = "an earlier call delivered it"
-        self.message = (
-            f"{what}: messageId {message_id!r} is already in the inbox, so the producer refused "
-            f"it as a duplicate ({_quoted(result_text)}): {how}. The message is delivered; do "
-            f"not send it again ({cid})"
+        return (
+            f"{what}: messageId {self.message_id!r} is already in the inbox, so the producer "
+            f"refused it as a duplicate ({_quoted(self.result_text)}): {how}. The message is "
+            f"delivered; do not send it again ({cid})"
         )
-        self.args = (self.message,)
