@@ -12,7 +12,6 @@ inbox URL in a browser (Ctrl-C stops it).
 
 from __future__ import annotations
 
-import datetime
 import secrets
 import sys
 import tempfile
@@ -26,28 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from lxml import html
+from sample_messages import CARE_UNIT as UNIT
+from sample_messages import SOURCE_SYSTEM, TOLVAN, VISIT
 
 from inkorg_riv.client import InkorgClient
-from inkorg_riv.kallelse import CareUnit
 from inkorg_riv.settings import ClientSettings
 from inkorg_riv.simulator import Simulator, SimulatorConfig, make_test_pki
 
-TOLVAN = "191212121212"
-"""Tolvan Tolvansson, the Swedish Tax Agency's well-known test personnummer."""
-SOURCE_SYSTEM = "EXEMPEL-BOKNING"
-"""The sending system's name (needed for notifications)."""
-UNIT = CareUnit(
-    hsa_id="SE2321000016-A1B2",
-    name="Vårdcentralen Exempelby",
-    phone="010-123 45 67",
-    phone_hours="vardagar 8-16",
-    street_address="Storgatan 1",
-    postal_code="111 22",
-    city="Exempelby",
-)
-"""A fictitious care unit."""
-VISIT = datetime.datetime(2026, 12, 14, 14, 0)
-"""A fictitious visit, Swedish time."""
+__all__ = ["SOURCE_SYSTEM", "TOLVAN", "UNIT", "VISIT", "Session", "simulator_session"]
+# The fictitious citizen, system, unit and visit are those of sample_messages (one set for the
+# examples, the demo and the tests); the scripts import them from here with the session.
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
