@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+from inkorg_riv import ClientSettings, RetryPolicy
+from inkorg_riv.testing import SimulatorFixture
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -65,3 +68,23 @@ def _no_network() -> Iterator[None]:
         patch.setattr(socket.socket, "connect", _guarded_connect)
         patch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
         yield
+
+
+def _simulator_settings(sim: SimulatorFixture, **changes: Any) -> ClientSettings:
+    values: dict[str, Any] = {
+        "base_url": sim.url,
+        "logical_address": sim.logical_address,
+        "p12": sim.p12,
+        "password": lambda: sim.password,
+        "ca": sim.ca_file,
+        "retry": RetryPolicy(sleep=lambda _s: None),
+        **changes,
+    }
+    return ClientSettings(**values)
+
+
+@pytest.fixture
+def sim_settings() -> Callable[..., ClientSettings]:
+    """Makes the settings of a client of the simulator ``sim``: its URL, logical address,
+    certificate and CA, retries without back-off sleeps; keyword ``changes`` win."""
+    return _simulator_settings

@@ -544,21 +544,10 @@ def inkorg_simulator_config(inkorg_pki: TestPki) -> SimulatorConfig:
     return SimulatorConfig.default(consumer_hsa_id=hsa_id, producer_timeout=1.0)
 
 
-def sim_settings(sim: SimulatorFixture, **changes: Any) -> ClientSettings:
-    values: dict[str, Any] = {
-        "base_url": sim.url,
-        "logical_address": sim.logical_address,
-        "p12": sim.p12,
-        "password": lambda: sim.password,
-        "ca": sim.ca_file,
-        "retry": RetryPolicy(sleep=lambda _s: None),
-        **changes,
-    }
-    return ClientSettings(**values)
-
-
 @pytest.fixture
-def sim_client(inkorg_simulator: SimulatorFixture) -> Iterator[InkorgClient]:
+def sim_client(
+    inkorg_simulator: SimulatorFixture, sim_settings: Callable[..., ClientSettings]
+) -> Iterator[InkorgClient]:
     inkorg_simulator.store.add_citizen(TOLVAN, notification_methods=("SMS", "Email"),
                                        paper_opt_out=True)  # fmt: skip
     with InkorgClient(sim_settings(inkorg_simulator)) as client:
@@ -585,7 +574,9 @@ def test_round_trip_over_mutual_tls(
     assert stats.responses == 3
 
 
-def test_pem_certificate_and_key(inkorg_simulator: SimulatorFixture) -> None:
+def test_pem_certificate_and_key(
+    inkorg_simulator: SimulatorFixture, sim_settings: Callable[..., ClientSettings]
+) -> None:
     settings = sim_settings(inkorg_simulator, p12=None, cert=inkorg_simulator.client_cert,
                             key=inkorg_simulator.client_key)  # fmt: skip
     with InkorgClient(settings) as client:
@@ -593,7 +584,7 @@ def test_pem_certificate_and_key(inkorg_simulator: SimulatorFixture) -> None:
 
 
 def test_a_certificate_without_hsa_id_is_refused_before_any_call(
-    inkorg_simulator: SimulatorFixture,
+    inkorg_simulator: SimulatorFixture, sim_settings: Callable[..., ClientSettings]
 ) -> None:
     no_serial = inkorg_simulator.pki.no_serial
     settings = sim_settings(inkorg_simulator, p12=no_serial.p12)
@@ -665,7 +656,9 @@ def test_add_message_without_key_after_a_reset_is_not_resent(
 
 
 def test_read_only_calls_are_resent_after_vp009_and_timeouts(
-    inkorg_simulator: SimulatorFixture, sim_client: InkorgClient
+    inkorg_simulator: SimulatorFixture,
+    sim_client: InkorgClient,
+    sim_settings: Callable[..., ClientSettings],
 ) -> None:
     inkorg_simulator.inject(InjectionRule.timeout(times=1))
     result = sim_client.get_message_thread_status(TOLVAN, THREAD)
@@ -683,7 +676,7 @@ def test_read_only_calls_are_resent_after_vp009_and_timeouts(
 
 
 def test_malformed_answers_fail_with_validation_on_or_off(
-    inkorg_simulator: SimulatorFixture,
+    inkorg_simulator: SimulatorFixture, sim_settings: Callable[..., ClientSettings]
 ) -> None:
     for validate in (True, False):
         settings = sim_settings(inkorg_simulator, validate_responses=validate)
@@ -696,7 +689,9 @@ def test_malformed_answers_fail_with_validation_on_or_off(
             assert client.is_active_user(TOLVAN).attempts == 2  # read-only: resent
 
 
-def test_producer_faults_are_not_resent(inkorg_simulator: SimulatorFixture) -> None:
+def test_producer_faults_are_not_resent(
+    inkorg_simulator: SimulatorFixture, sim_settings: Callable[..., ClientSettings]
+) -> None:
     settings = sim_settings(inkorg_simulator, validate_requests=False)
     with InkorgClient(settings) as client, pytest.raises(SoapFaultError) as info:
         client.is_active_user("not-a-number")
@@ -705,7 +700,9 @@ def test_producer_faults_are_not_resent(inkorg_simulator: SimulatorFixture) -> N
     assert info.value.outcome is Outcome.REFUSED
 
 
-def test_concurrent_calls_from_16_threads(inkorg_simulator: SimulatorFixture) -> None:
+def test_concurrent_calls_from_16_threads(
+    inkorg_simulator: SimulatorFixture, sim_settings: Callable[..., ClientSettings]
+) -> None:
     inkorg_simulator.store.add_citizen(TOLVAN)
     settings = sim_settings(inkorg_simulator, pool_size=16)
     errors: list[BaseException] = []

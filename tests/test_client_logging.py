@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from inkorg_riv import (
     InkorgError,
     PlatformFaultError,
     ReadTimeoutError,
-    RetryPolicy,
     ValidationError,
 )
 from inkorg_riv.client._observe import mask_body
@@ -73,20 +72,9 @@ def inkorg_simulator_config(inkorg_pki: TestPki) -> SimulatorConfig:
     return SimulatorConfig.default(consumer_hsa_id=hsa_id, producer_timeout=1.0)
 
 
-def _settings(sim: SimulatorFixture, **changes: Any) -> ClientSettings:
-    values: dict[str, Any] = {
-        "base_url": sim.url,
-        "logical_address": sim.logical_address,
-        "p12": sim.p12,
-        "password": lambda: sim.password,
-        "ca": sim.ca_file,
-        "retry": RetryPolicy(sleep=lambda _s: None),
-        **changes,
-    }
-    return ClientSettings(**values)
-
-
-def _full_run(sim: SimulatorFixture, app: logging.Logger) -> int:
+def _full_run(
+    sim: SimulatorFixture, app: logging.Logger, settings: Callable[..., ClientSettings]
+) -> int:
     """Every operation, an INFO answer, a VP fault, retries, a timeout, a duplicate, a refused
     request and a wrong password. Returns the number of client calls made."""
     sim.store.add_citizen(TOLVAN, notification_methods=("SMS", "Email"), paper_opt_out=True)
@@ -99,7 +87,7 @@ def _full_run(sim: SimulatorFixture, app: logging.Logger) -> int:
             call(*args, **kwargs)
         app.exception("the application logs the error it got", exc_info=info.value)
 
-    with InkorgClient(_settings(sim)) as client:
+    with InkorgClient(settings(sim)) as client:
         for call, args in (
             (client.is_active_user, (TOLVAN,)),
             (client.add_message, (timed_kallelse(),)),
@@ -127,11 +115,11 @@ def _full_run(sim: SimulatorFixture, app: logging.Logger) -> int:
         fresh = dataclasses.replace(timed_kallelse(), message=dataclasses.replace(
             timed_kallelse().message, message_id=None))  # fmt: skip
         expect(DuplicateMessageError, client.add_message, fresh, idempotency_key="idem-9")
-    with InkorgClient(_settings(sim, read_timeout=0.3)) as slow:
+    with InkorgClient(settings(sim, read_timeout=0.3)) as slow:
         sim.inject(InjectionRule.latency(700, times=1))
         expect(ReadTimeoutError, slow.add_message, timed_kallelse())
     with pytest.raises(CertificateError) as info:
-        InkorgClient(_settings(sim, password=lambda: WRONG_PASSWORD))
+        InkorgClient(settings(sim, password=lambda: WRONG_PASSWORD))
     app.exception("wrong certificate password", exc_info=info.value)
     return calls
 
@@ -143,9 +131,11 @@ def _everything(record: logging.LogRecord) -> str:
 
 
 def test_a_full_run_logs_nothing_it_must_not(
-    inkorg_simulator: SimulatorFixture, capture: Capture
+    inkorg_simulator: SimulatorFixture,
+    capture: Capture,
+    sim_settings: Callable[..., ClientSettings],
 ) -> None:
-    calls = _full_run(inkorg_simulator, logging.getLogger("app"))
+    calls = _full_run(inkorg_simulator, logging.getLogger("app"), sim_settings)
     records = capture.records
     assert len(records) > calls
     password = inkorg_simulator.password.decode("ascii")
@@ -183,11 +173,13 @@ def test_a_full_run_logs_nothing_it_must_not(
 
 
 def test_bodies_stay_out_of_the_log_above_debug(
-    inkorg_simulator: SimulatorFixture, capture: Capture
+    inkorg_simulator: SimulatorFixture,
+    capture: Capture,
+    sim_settings: Callable[..., ClientSettings],
 ) -> None:
     logging.getLogger().setLevel(logging.INFO)
     inkorg_simulator.store.add_citizen(TOLVAN)
-    with InkorgClient(_settings(inkorg_simulator)) as client:
+    with InkorgClient(sim_settings(inkorg_simulator)) as client:
         client.add_message(timed_kallelse())
     client_records = [r for r in capture.records if r.name.startswith("inkorg_riv.client")]
     assert [r.levelno for r in client_records] == [logging.INFO]
