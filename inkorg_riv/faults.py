@@ -2,8 +2,9 @@
 
 The platform (NTjP, built on the open-source SKLTP VP) answers its own refusals with a SOAP 1.1
 fault whose ``faultstring`` reads ``"VPnnn [<platform name>] <Swedish text>"``. The code is only
-in that text: :func:`find_vp_code` reads it back, :func:`lookup` gives the catalogue entry, and
-:func:`platform_fault_text` writes the platform's format (the simulator uses it).
+in that text: :func:`find_vp_code` reads it back, :func:`lookup` gives the catalogue entry
+(:func:`require` when it must exist), and :func:`platform_fault_text` writes the platform's
+format (the simulator uses it).
 
 Each :class:`VpCode` says what went wrong in English, who has to act (:class:`FaultClass`),
 whether a retry can help, whether the message may have reached the producer, and one sentence of
@@ -245,6 +246,15 @@ def lookup(code: str) -> VpCode | None:
     return CATALOGUE.get(code.strip().upper().replace(" ", ""))
 
 
+def require(code: str) -> VpCode:
+    """The catalogue entry for ``code`` like :func:`lookup`, but :class:`ValueError` when the
+    code is not in the catalogue."""
+    entry = lookup(code)
+    if entry is None:
+        raise ValueError(f"unknown VP code {code!r}; known: VP001-VP015")
+    return entry
+
+
 def find_vp_code(faultstring: str) -> VpCode | None:
     """The VP code of a platform fault text such as ``"VP007 [SKLTP] Behörighet saknas"``.
 
@@ -268,7 +278,7 @@ def find_vp_code(faultstring: str) -> VpCode | None:
 
 def default_swedish_text(code: str) -> str:
     """Our short Swedish text for ``code`` (the kind the platform writes after the code)."""
-    return _SWEDISH[_known(code).code]
+    return _SWEDISH[require(code).code]
 
 
 def platform_fault_text(
@@ -278,16 +288,9 @@ def platform_fault_text(
 
     Raises :class:`ValueError` for a code outside the catalogue.
     """
-    entry = _known(code)
+    entry = require(code)
     text = swedish_text if swedish_text is not None else _SWEDISH[entry.code]
     return f"{entry.code} [{platform_name}] {text}"
-
-
-def _known(code: str) -> VpCode:
-    entry = lookup(code)
-    if entry is None:
-        raise ValueError(f"unknown VP code {code!r}; known: VP001-VP015")
-    return entry
 
 
 __all__ = [
@@ -298,4 +301,5 @@ __all__ = [
     "find_vp_code",
     "lookup",
     "platform_fault_text",
+    "require",
 ]

@@ -35,6 +35,7 @@ from inkorg_riv.faults import (
     find_vp_code,
     lookup,
     platform_fault_text,
+    require,
 )
 
 CASES = Path(__file__).parent / "cases" / "faults"
@@ -192,6 +193,13 @@ def test_swedish_texts_are_distinct() -> None:
 def test_platform_fault_text_refuses_unknown_codes() -> None:
     with pytest.raises(ValueError, match="VP099"):
         platform_fault_text("VP099")
+
+
+def test_require_is_lookup_or_value_error() -> None:
+    assert require(" vp007 ") is CATALOGUE["VP007"]
+    for refuse in (require, build_vp_fault_response):
+        with pytest.raises(ValueError, match=r"unknown VP code 'VP099'; known: VP001-VP015"):
+            refuse("VP099")
 
 
 PLATFORM_NAMES = st.text(

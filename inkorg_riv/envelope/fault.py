@@ -13,7 +13,7 @@ from lxml import etree
 
 from .._ns import SOAP11_ENV, clark, split_clark
 from ..errors import PlatformFaultError, SoapFaultError
-from ..faults import find_vp_code, lookup, platform_fault_text
+from ..faults import find_vp_code, platform_fault_text, require
 from .build import XML_DECLARATION
 
 FAULT = clark(SOAP11_ENV, "Fault")
@@ -62,9 +62,7 @@ def build_vp_fault_response(
     """The fault the platform sends for ``code`` (``"VP007"``): ``soapenv:Client`` for faults
     in the request or setup, ``soapenv:Server`` for platform and producer faults, the
     ``faultstring`` in the platform's format, and ``detail`` (English) when given."""
-    entry = lookup(code)
-    if entry is None:
-        raise ValueError(f"unknown VP code {code!r}; known: VP001-VP015")
+    entry = require(code)
     text = platform_fault_text(entry.code, platform_name, swedish_text)
     return build_fault_response(entry.soap_faultcode, text, detail=detail)
 
