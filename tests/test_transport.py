@@ -194,7 +194,7 @@ def test_pooled_connections_disable_nagle(
     inkorg_simulator: SimulatorFixture, transport: RequestsTransport
 ) -> None:
     transport.send(call(inkorg_simulator), timeouts=QUICK)
-    manager = transport._adapter.poolmanager
+    manager = transport._session.adapters["https://"].poolmanager  # type: ignore[attr-defined]
     (pool,) = manager.pools._container.values()
     connections = [conn for conn in pool.pool.queue if conn is not None and conn.sock]
     assert len(connections) == 1

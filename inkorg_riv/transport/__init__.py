@@ -4,19 +4,19 @@ Owns :class:`RequestsTransport` and :class:`MockTransport`, and re-exports the v
 the :class:`Transport` protocol (:mod:`._types`); the pool lives in :mod:`._pool`, the mapping
 of failures onto the transport errors of :mod:`inkorg_riv.errors` in :mod:`._failures`.
 
-:class:`RequestsTransport` is one requests adapter whose TLS is decided by the
-``SSLContext`` it is given and nothing else: no ``requests.Session`` is involved, so the
-environment (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, ``HTTPS_PROXY``, ``.netrc``) is never
-read, and the adapter never lets requests point the pool at a CA bundle or certificate files
-(urllib3 would load those *into* the context). Connections are kept alive in a pool of
-``pool_size`` with ``TCP_NODELAY``; nothing is retried here (that is the client's decision).
-Each connection reports how far the current call got (TCP connect, TLS handshake, request
-written, answer started), so a failure says "not sent" only when that is known, and "outcome
-unknown" otherwise.
+:class:`RequestsTransport` is one ``requests.Session`` whose TLS is decided by the
+``SSLContext`` it is given and nothing else: the session ignores the environment
+(``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, ``HTTPS_PROXY``, ``.netrc``) and its adapter never
+lets requests point the pool at a CA bundle or certificate files (urllib3 would load those *into*
+the context). Connections are kept alive in a pool of ``pool_size`` with ``TCP_NODELAY``; nothing
+is retried here (that is the client's decision). Each connection reports how far the current
+call got (TCP connect, TLS handshake, request written, answer started), so a failure says
+"not sent" only when that is known, and "outcome unknown" otherwise.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
 import ipaddress
 import ssl
 import threading
@@ -62,7 +62,7 @@ def _is_loopback(host: str) -> bool:
 
 
 class RequestsTransport:
-    """HTTPS with a client certificate over one requests adapter's pool; thread-safe.
+    """HTTPS with a client certificate over one ``requests.Session``; thread-safe.
 
     ``ssl_context`` alone decides trust and the client certificate (build it with
     :mod:`inkorg_riv.tls`); a context that does not verify the server is refused for any host
@@ -91,9 +91,14 @@ class RequestsTransport:
         self._tracker = Tracker()
         self._slots = threading.BoundedSemaphore(pool_size)
         self._closed = False
-        # Calls go straight to the adapter's pool (see send): no Session, so no environment,
-        # proxies, cookies or .netrc.
+        session = requests.Session()
+        session.trust_env = False  # no REQUESTS_CA_BUNDLE, no proxies, no .netrc
+        session.proxies = {}
+        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        session.adapters.clear()
         self._adapter = ContextAdapter(ssl_context, self._tracker, pool_size)
+        session.mount("https://", self._adapter)
+        self._session = session
         self._urls: dict[str, Route] = {}
         self._timeouts: dict[Timeouts, urllib3.Timeout] = {}
 
@@ -265,7 +270,7 @@ class RequestsTransport:
     def close(self) -> None:
         """Close every pooled connection; later calls raise :class:`TransportError`."""
         self._closed = True
-        self._adapter.close()
+        self._session.close()
 
     def __enter__(self) -> Self:
         return self
