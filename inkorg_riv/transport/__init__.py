@@ -229,7 +229,12 @@ class RequestsTransport:
         if route is None:
             probe = requests.PreparedRequest()
             probe.prepare_url(url, None)
-            route = self._adapter.route(probe)
+            # The session's mount table picks the adapter (only ours is mounted), so the
+            # session -- trust_env off, no proxies, no cookies -- owns every route.
+            adapter = self._session.get_adapter(probe.url or url)
+            if not isinstance(adapter, ContextAdapter):  # pragma: no cover - only ours mounted
+                raise ConfigurationError(f"no TLS adapter is mounted for {url}")
+            route = adapter.route(probe)
             if len(self._urls) >= _URL_CACHE:
                 self._urls.clear()
             self._urls[url] = route
