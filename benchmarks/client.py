@@ -499,8 +499,8 @@ def memory(
 def pieces(contenders: Contenders, port: int, pki_dir: Path, password: bytes) -> None:
     """One call taken apart: each piece timed alone, interleaved rounds, medians (CPU and wall).
 
-    Uses two private attributes of the transport (its requests adapter and request builder) to
-    time requests + urllib3 without our wrapper."""
+    Uses one private attribute of the transport (its requests adapter) to time requests +
+    urllib3 without our wrapper; the request for it is prepared once, outside the timing."""
     ours = contenders.ours
     op = bundled_package().operation("AddMessage")
     validator = default_validator()
@@ -520,7 +520,9 @@ def pieces(contenders: Contenders, port: int, pki_dir: Path, password: bytes) ->
         op, status=200, content_type="text/xml; charset=UTF-8", body=canned.body
     )
     adapter = transport._adapter  # private: requests + urllib3 without our wrapper
-    prepare = transport._prepare
+    prepared = requests.Request(
+        "POST", url, data=soap.body, headers={"User-Agent": "inkorg-riv", **soap.http_headers}
+    ).prepare()
     pool = urllib3.HTTPSConnectionPool(
         "127.0.0.1", port, ssl_context=client_context(pki_dir, password), maxsize=1
     )
@@ -528,7 +530,7 @@ def pieces(contenders: Contenders, port: int, pki_dir: Path, password: bytes) ->
 
     def requests_adapter() -> bytes:
         answer = adapter.send(
-            prepare(http_request), stream=True, timeout=(5, 35), verify=True, cert=None, proxies={}
+            prepared, stream=True, timeout=(5, 35), verify=True, cert=None, proxies={}
         )
         body = b"".join(answer.raw.stream(65536, decode_content=True))
         answer.close()

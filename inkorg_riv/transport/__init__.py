@@ -240,17 +240,6 @@ class RequestsTransport:
             self._urls[url] = route
         return route
 
-    def _prepare(self, request: HttpRequest) -> requests.PreparedRequest:
-        """``request`` as requests' ``HTTPAdapter.send`` takes it (not used by :meth:`send`;
-        ``benchmarks/client.py`` compares the adapter's path with ours through it)."""
-        headers, body = self._headers_and_body(request)
-        prepared = requests.PreparedRequest()
-        prepared.method = request.method.upper()
-        prepared.url = self._route(request.url).url
-        prepared.headers = headers
-        prepared.body = body
-        return prepared
-
     def _read_body(
         self, response: urllib3.BaseHTTPResponse, target: Target, timeouts: Timeouts
     ) -> bytes:
