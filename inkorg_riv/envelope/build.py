@@ -146,16 +146,17 @@ def _shell(
     for name, text in extras:
         _text_element(header, name, text, what=f"header {name}")
     etree.SubElement(envelope, clark(SOAP11_ENV, "Body"))
-    head, tail = _split_shell(envelope)
-    return XML_DECLARATION + head + b"<soapenv:Body>", b"</soapenv:Body>" + tail
+    return _split_shell(envelope)
 
 
 def _split_shell(envelope: etree._Element) -> tuple[bytes, bytes]:
+    """``envelope`` (whose last child is an empty ``soapenv:Body``) as the bytes before and after
+    the Body's content: the XML declaration up to ``<soapenv:Body>``, ``</soapenv:Body>`` on."""
     shell = etree.tostring(envelope, encoding="UTF-8")
     head, marker, tail = shell.rpartition(_EMPTY_BODY)
     if not marker:  # pragma: no cover - the shell is built by this module
         raise RuntimeError("envelope shell without an empty soapenv:Body")
-    return head, tail
+    return XML_DECLARATION + head + b"<soapenv:Body>", b"</soapenv:Body>" + tail
 
 
 def build_response(payload: etree._Element) -> bytes:
@@ -172,7 +173,7 @@ def splice_body(envelope: etree._Element, payload: etree._Element) -> bytes:
     inside the Body, without moving or copying the payload element."""
     head, tail = _split_shell(envelope)
     inner = etree.tostring(payload, encoding="UTF-8", with_tail=False)
-    return b"".join((XML_DECLARATION, head, b"<soapenv:Body>", inner, b"</soapenv:Body>", tail))
+    return b"".join((head, inner, tail))
 
 
 def check_header_value(what: str, value: str, *, ascii_only: bool = True) -> str:
