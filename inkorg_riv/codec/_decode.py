@@ -3,13 +3,20 @@
 Keeps unknown elements that a lax wildcard allows, refuses unknown elements elsewhere, missing
 required elements and unreadable values with a :class:`~inkorg_riv.errors.BindingError`
 naming the element path.
+
+Each class gets a decode plan, derived once from its ``__xsd__`` specs and kept on the class
+(like the encoder's plans): element name -> how to read the value and where to put it, and
+the few fields that need work after the children (attributes, text, required, repeated).
+Values come out of the plan with the exact types the binding declares, so the class's own
+checks take their fast path.
 """
 
 from __future__ import annotations
 
 import binascii
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from lxml import etree
@@ -22,6 +29,45 @@ from ..errors import BindingError
 T = TypeVar("T", bound=XmlObject)
 _XSI_TYPE = clark(XSI, "type")
 
+# How a child element is read (the ``mode`` of an entry).
+_STRING = 0  # a simple value kept as text
+_CONVERT = 1  # a simple value read by a FROM_TEXT converter
+_ENUM = 2  # an enumeration member
+_OBJECT = 3  # a complex type: decoded recursively
+_RAW = 4  # the element itself (xs:anyType)
+_SLOW = 5  # a class the bindings module cannot resolve: read (and fail) on use, as before
+
+# What is done after the children, in spec order (the ``action`` of a post step).
+_ATTRIBUTE = 0
+_TEXT = 1
+_REQUIRED = 2
+_TUPLE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """How to read one known child element of a class."""
+
+    attr: str
+    mode: int
+    read: Any
+    """The converter (``_CONVERT``), value -> member map (``_ENUM``) or class (``_OBJECT``)."""
+    repeated: bool
+    target: FieldSpec
+    """The spec the value is read with (the alternative, for a choice)."""
+    wrapper: type | None
+    """For a choice alternative carried in a wrapper class: that class."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The per-class decode plan (see the module docstring)."""
+
+    by_tag: dict[str, _Entry]
+    wildcard: FieldSpec | None
+    namespace: str | None
+    post: tuple[tuple[int, FieldSpec, str], ...]
+    """(action, spec, message for a missing required element), in spec order."""
 
 
 def decode(element: etree._Element, cls: type[T]) -> T:
@@ -30,58 +76,101 @@ def decode(element: etree._Element, cls: type[T]) -> T:
     Raises :class:`BindingError` naming the element path for a missing required element, an
     unknown element where no wildcard allows it, or a value that cannot be read.
     """
-    return _decode(element, cls, "/" + etree.QName(element).localname)
+    tag = element.tag
+    local = tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else etree.QName(element).localname
+    return _decode(element, cls, "/" + local)
 
 
-def _decode(element: etree._Element, cls: type[T], path: str) -> T:  # noqa: PLR0912  (one pass over children, then over specs)
-    cls = _xsi_class(element, cls, path)
-    specs = cls.__xsd__.fields
-    by_name = _element_index(cls)
+def _decode(element: etree._Element, cls: type[T], path: str) -> T:  # noqa: PLR0912  (the hot loop stays in one function: a call per child costs more than the branches)
+    if element.get(_XSI_TYPE) is not None:
+        cls = _xsi_class(element, cls, path)
+    plan: _Plan = class_cache(cls, "_inkorg_decode_plan", _build_plan)
+    by_tag = plan.by_tag
     values: dict[str, Any] = {}
-    wildcard = next((s for s in specs if s.kind is Kind.ANY), None)
-    own_ns = cls.__xsd__.namespace
     for child in element:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        found = by_name.get(tag)
-        child_path = f"{path}/{tag[tag.rfind('}') + 1 :]}"  # the local name
-        if found is None:
-            if wildcard is not None and _wildcard_allows(wildcard.element, tag, own_ns):
+        tag: Any = child.tag  # a str, or for comments and PIs a function (that has no entry)
+        entry = by_tag.get(tag)
+        if entry is None:
+            if not isinstance(tag, str):
+                continue
+            wildcard = plan.wildcard
+            if wildcard is not None and _wildcard_allows(wildcard.element, tag, plan.namespace):
                 values.setdefault(wildcard.attr, []).append(child)
                 continue
-            raise BindingError(f"unexpected element {tag}", path=child_path)
-        spec, alternative = found
-        target = alternative or spec
-        value = _decode_value(child, target, cls, child_path)
-        if alternative is not None and alternative.wrapper is not None:
-            value = resolve_class(cls, alternative.wrapper)(value=value)
-        if spec.repeated:
-            values.setdefault(spec.attr, []).append(value)
-        elif spec.attr in values:
-            raise BindingError("occurs more than once", path=child_path)
+            raise BindingError(f"unexpected element {tag}", path=_child_path(path, tag))
+        mode = entry.mode
+        if mode == _OBJECT:
+            value: Any = _decode(child, entry.read, _child_path(path, tag))
+        elif mode == _RAW:
+            value = child
+        elif mode == _SLOW:
+            value = _decode_value(child, entry.target, cls, _child_path(path, tag))
+            if entry.target.wrapper is not None:
+                value = resolve_class(cls, entry.target.wrapper)(value=value)
         else:
-            values[spec.attr] = value
-    for spec in specs:
-        if spec.kind is Kind.ATTRIBUTE:
+            text = (
+                (child.text or "")
+                if not len(child)  # no comments or PIs inside: the text is all of it
+                else _character_data(child, _child_path(path, tag))
+            )
+            if mode == _STRING:
+                value = text
+            elif mode == _ENUM:
+                value = entry.read.get(text.strip())
+                if value is None:
+                    value = _convert(text, entry.target, cls, _child_path(path, tag))  # raises
+            else:
+                value = _read(entry.read, text, entry.target, path, tag)
+        if entry.wrapper is not None:
+            value = entry.wrapper(value=value)
+        attr = entry.attr
+        if entry.repeated:
+            bucket = values.get(attr)
+            if bucket is None:
+                values[attr] = [value]
+            else:
+                bucket.append(value)
+        elif attr in values:
+            raise BindingError("occurs more than once", path=_child_path(path, tag))
+        else:
+            values[attr] = value
+    return _finish(element, cls, plan, values, path)
+
+
+def _finish(
+    element: etree._Element, cls: type[T], plan: _Plan, values: dict[str, Any], path: str
+) -> T:
+    """Attributes, text, required and repeated fields; then the object."""
+    for action, spec, message in plan.post:
+        attr = spec.attr
+        if action == _ATTRIBUTE:
             raw = element.get(spec.element)
             if raw is not None:
-                values[spec.attr] = _convert(raw, spec, cls, f"{path}/@{spec.element}")
-        elif spec.kind is Kind.TEXT:
-            values[spec.attr] = _convert(_character_data(element, path), spec, cls, path)
-        elif spec.attr not in values:
-            if spec.min_occurs > 0:
-                what = " or ".join(etree.QName(a.element).localname for a in spec.choices) or (
-                    etree.QName(spec.element).localname if spec.element.startswith("{") else
-                    spec.element
-                )
-                raise BindingError(f"required element {what} is missing", path=path)
+                values[attr] = _convert(raw, spec, cls, f"{path}/@{spec.element}")
+        elif action == _TEXT:
+            values[attr] = _convert(_character_data(element, path), spec, cls, path)
+        elif attr not in values:
+            if action == _REQUIRED:
+                raise BindingError(message, path=path)
         elif spec.repeated:
-            values[spec.attr] = tuple(values[spec.attr])
+            values[attr] = tuple(values[attr])
     try:
         return cls(**values)
     except BindingError as exc:
         raise BindingError(exc.message, path=path) from exc
+
+
+def _child_path(path: str, tag: str) -> str:
+    return f"{path}/{tag[tag.rfind('}') + 1 :]}"  # the local name
+
+
+def _read(convert: Callable[[str], Any], text: str, spec: FieldSpec, path: str, tag: str) -> Any:
+    try:
+        return convert(text.strip())
+    except (ValueError, ArithmeticError, binascii.Error) as exc:
+        raise BindingError(
+            f"cannot read {text[:40]!r} as xs:{spec.xsd}: {exc}", path=_child_path(path, tag)
+        ) from exc
 
 
 def _decode_value(child: etree._Element, spec: FieldSpec, owner: type, path: str) -> Any:
@@ -136,19 +225,59 @@ def _xsi_class(element: etree._Element, cls: type[T], path: str) -> type[T]:
     return found
 
 
-def _element_index(cls: type[XmlObject]) -> dict[str, tuple[FieldSpec, FieldSpec | None]]:
-    return class_cache(cls, "_inkorg_index", _build_index)
-
-
-def _build_index(cls: type[XmlObject]) -> dict[str, tuple[FieldSpec, FieldSpec | None]]:
-    index: dict[str, tuple[FieldSpec, FieldSpec | None]] = {}
+def _build_plan(cls: type[XmlObject]) -> _Plan:
+    by_tag: dict[str, _Entry] = {}
+    post: list[tuple[int, FieldSpec, str]] = []
+    wildcard: FieldSpec | None = None
     for spec in cls.__xsd__.fields:
-        if spec.kind is Kind.CHOICE:
+        kind = spec.kind
+        if kind is Kind.ATTRIBUTE:
+            post.append((_ATTRIBUTE, spec, ""))
+            continue
+        if kind is Kind.TEXT:
+            post.append((_TEXT, spec, ""))
+            continue
+        if kind is Kind.ANY:
+            wildcard = wildcard or spec  # the first wildcard takes unknown elements
+        elif kind is Kind.CHOICE:
             for alternative in spec.choices:
-                index[alternative.element] = (spec, alternative)
-        elif spec.kind not in (Kind.ANY, Kind.ATTRIBUTE, Kind.TEXT):
-            index[spec.element] = (spec, None)
-    return index
+                by_tag[alternative.element] = _entry(cls, spec, alternative)
+        else:
+            by_tag[spec.element] = _entry(cls, spec, None)
+        if spec.min_occurs > 0:
+            post.append((_REQUIRED, spec, f"required element {_display(spec)} is missing"))
+        elif spec.repeated:
+            post.append((_TUPLE, spec, ""))
+    return _Plan(by_tag, wildcard, cls.__xsd__.namespace, tuple(post))
+
+
+def _entry(owner: type[XmlObject], spec: FieldSpec, alternative: FieldSpec | None) -> _Entry:
+    target = alternative or spec
+    try:
+        wrapper = None if target.wrapper is None else resolve_class(owner, target.wrapper)
+        mode, read = _reader(owner, target)
+    except BindingError:  # a class the module lacks: the element fails when met, as before
+        return _Entry(spec.attr, _SLOW, None, spec.repeated, target, None)
+    return _Entry(spec.attr, mode, read, spec.repeated, target, wrapper)
+
+
+def _reader(owner: type[XmlObject], spec: FieldSpec) -> tuple[int, Any]:
+    kind = spec.kind
+    if kind is Kind.COMPLEX:
+        return _OBJECT, resolve_class(owner, spec.xsd)
+    if kind is Kind.RAW:
+        return _RAW, None
+    if kind is Kind.ENUM:
+        enum_cls = resolve_class(owner, spec.xsd)
+        return _ENUM, {member.value: member for member in enum_cls}
+    convert = _FROM_TEXT.get(spec.xsd)
+    return (_STRING, None) if convert is None else (_CONVERT, convert)
+
+
+def _display(spec: FieldSpec) -> str:
+    return " or ".join(etree.QName(a.element).localname for a in spec.choices) or (
+        etree.QName(spec.element).localname if spec.element.startswith("{") else spec.element
+    )
 
 
 def _wildcard_allows(constraint: str, tag: str, own_namespace: str | None) -> bool:
