@@ -62,7 +62,7 @@ class Caller:
     def run(
         self,
         op: Operation,
-        build: Callable[[], etree._Element],
+        build: Callable[[], etree._Element | bytes],
         *,
         decode: Callable[[etree._Element], Any],
         logical_address: str | None,
@@ -71,7 +71,8 @@ class Caller:
         correlation_id: str | None = None,
         message_id: str | None = None,
     ) -> CallResult[Any]:
-        """Run one call: ``build`` makes the request element, ``decode`` reads the response.
+        """Run one call: ``build`` makes the request (an element, or serialized by
+        :func:`~inkorg_riv.codec.encode_bytes`), ``decode`` reads the response element.
 
         ``resend_unknown`` allows resending after an unknown outcome; ``read_only`` says the
         call changes nothing (a resend of it is never ambiguous). Raises the last attempt's
@@ -85,12 +86,12 @@ class Caller:
         try:
             if self.closed:
                 raise ConfigurationError("the client is closed; make a new InkorgClient")
-            element = build()
+            payload = build()
             if self.settings.validate_requests:
-                self.validator.validate(element, op)
+                self.validator.validate(payload, op)  # bytes are parsed once, for this
             soap = build_request(
                 op,
-                element,
+                payload,
                 logical_address=address,
                 correlation_id=correlation_id,
                 acting_on_behalf_of=self.settings.acting_on_behalf_of,

@@ -135,11 +135,11 @@ class InkorgClient:
         """
         op = self.package.operation("AddMessage")
 
-        def build() -> etree._Element:
+        def build() -> etree._Element | bytes:
             keyed = request if idempotency_key is None else _with_message_id(
                 request, idempotency_key
             )
-            return codec.encode(keyed, element=op.request_element)
+            return codec.encode_bytes(keyed, element=op.request_element)
 
         return self._caller.run(
             op,
@@ -159,7 +159,7 @@ class InkorgClient:
         op = self.package.operation("IsActiveUser")
         return self._caller.run(
             op,
-            lambda: codec.encode(
+            lambda: codec.encode_bytes(
                 pp.IsActiveUserType(subject_of_care_id=subject_of_care_id),
                 element=op.request_element,
             ),
@@ -181,13 +181,13 @@ class InkorgClient:
         read-only, resent after unknown outcomes)."""
         op = self.package.operation("GetMessageThreadStatus")
 
-        def build() -> etree._Element:
+        def build() -> etree._Element | bytes:
             request = pp.GetMessageThreadStatusType(
                 subject_of_care_id=subject_of_care_id,
                 message_thread_id=message_thread_id,
                 organisation_unit_id=organisation_unit_id,
             )
-            return codec.encode(request, element=op.request_element)
+            return codec.encode_bytes(request, element=op.request_element)
 
         return self._caller.run(
             op,
@@ -246,9 +246,9 @@ class InkorgClient:
             read_only = op.name in self.settings.read_only_operations
         cls: type[XmlObject] | None = response_type or self._elements.get(op.response_element)
 
-        def build() -> etree._Element:
+        def build() -> etree._Element | bytes:
             if isinstance(request, XmlObject):
-                return codec.encode(request, element=op.request_element)
+                return codec.encode_bytes(request, element=op.request_element)
             if isinstance(request, etree._Element):
                 return request
             raise BindingError(

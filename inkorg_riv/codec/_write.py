@@ -68,7 +68,9 @@ class _Root:
         self.name = name
         nsmap = _nsmap(cls, split_clark(name)[0])
         tag = _qualified(name, {uri: prefix for prefix, uri in nsmap.items()})
-        declarations = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in nsmap.items())
+        declarations = "".join(
+            f' xmlns:{prefix}="{_escape_attribute(uri)}"' for prefix, uri in nsmap.items()
+        )
         self.start = f"<{tag}{declarations}>"
         self.end = f"</{tag}>"
         self.writer = _writer(cls, nsmap) if _writable(cls) else None
@@ -235,6 +237,10 @@ def _escape(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r", "&#13;")
     return text
+
+
+def _escape_attribute(text: str) -> str:
+    return _escape(text).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
 
 
 def _lxml_part(value: XmlObject, spec: Any, path: str, nsmap: dict[str, str]) -> str:

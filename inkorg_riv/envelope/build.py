@@ -6,7 +6,8 @@ Further headers the WSDL declares may follow; the payload is the only child of t
 
 The payload element is never moved or changed: the envelope shell is built with lxml and the
 payload's own serialization is spliced into the empty Body. That costs the same as appending the
-element (which would move it out of the caller's tree) and far less than a deep copy.
+element (which would move it out of the caller's tree) and far less than a deep copy. A payload
+already serialized (:func:`inkorg_riv.codec.encode_bytes`) is spliced in as it is.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def routing_header(operation: Operation) -> str:
 
 def build_request(
     operation: Operation,
-    payload: etree._Element,
+    payload: etree._Element | bytes,
     *,
     logical_address: str,
     correlation_id: str | None = None,
@@ -91,6 +92,10 @@ def build_request(
 ) -> SoapRequest:
     """Wrap ``payload`` (the request root, already built) in a SOAP 1.1 envelope.
 
+    ``payload`` is an lxml element or one serialized element (UTF-8 bytes without an XML
+    declaration, its namespaces declared on itself, as :func:`inkorg_riv.codec.encode_bytes`
+    writes it).
+
     ``extra_headers`` maps the Clark name of a header element the operation declares (other
     than the routing header) to its text. ``correlation_id`` defaults to a new UUID4.
     ``payload`` is serialized as it is and left untouched: not moved, not copied, not changed.
@@ -98,7 +103,7 @@ def build_request(
     Raises :class:`~inkorg_riv.errors.ConfigurationError` for an empty logical address, control
     characters in a header value, or an undeclared extra header, and
     :class:`~inkorg_riv.errors.BindingError` when the payload root is not the operation's
-    request element.
+    request element (or, for bytes, cannot be read as one element start tag).
     """
     address = check_header_value("logical address", logical_address, ascii_only=False)
     cid = (
@@ -111,7 +116,10 @@ def build_request(
     extras = _ordered_extras(operation, routing, extra_headers)
 
     head, tail = _shell(routing, tuple(extras.items()), address)
-    inner = etree.tostring(payload, encoding="UTF-8", with_tail=False)
+    if isinstance(payload, bytes):
+        inner = payload
+    else:
+        inner = etree.tostring(payload, encoding="UTF-8", with_tail=False)
     body = b"".join((head, inner, tail))
 
     headers = {
@@ -198,8 +206,11 @@ def check_header_value(what: str, value: str, *, ascii_only: bool = True) -> str
     return value
 
 
-def _check_payload(operation: Operation, payload: etree._Element) -> None:
-    tag = payload.tag if isinstance(payload, etree._Element) else None
+def _check_payload(operation: Operation, payload: etree._Element | bytes) -> None:
+    if isinstance(payload, bytes):
+        tag: object = _serialized_tag(payload, operation)
+    else:
+        tag = payload.tag if isinstance(payload, etree._Element) else None
     if tag != operation.request_element:
         found = tag if isinstance(tag, str) else type(payload).__name__
         raise BindingError(
@@ -207,6 +218,42 @@ def _check_payload(operation: Operation, payload: etree._Element) -> None:
             path=operation.name,
             operation=operation.name,
         )
+
+
+# The start tag of a serialized element: its name, then attributes with quoted values.
+_START_TAG = re.compile(
+    rb"<(?:(?P<prefix>[A-Za-z_][\w.\-]*):)?(?P<local>[A-Za-z_][\w.\-]*)"
+    rb"(?P<attributes>(?:\s+[A-Za-z_][\w.\-:]*\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*/?>"
+)
+_ATTRIBUTE = re.compile(rb"([A-Za-z_][\w.\-:]*)\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
+
+
+def _serialized_tag(payload: bytes, operation: Operation) -> str:
+    """The Clark name of a serialized payload's root, read from its start tag alone."""
+    match = _START_TAG.match(payload)
+    if match is None or not payload.rstrip().endswith(b">"):
+        raise BindingError(
+            "the serialized payload must be one element (UTF-8, no XML declaration)",
+            path=operation.name,
+            operation=operation.name,
+        )
+    wanted = b"xmlns:" + match["prefix"] if match["prefix"] else b"xmlns"
+    namespace = None
+    for name, double, single in _ATTRIBUTE.findall(match["attributes"]):
+        if name == wanted:
+            namespace = (double or single).decode("utf-8", "replace")
+    local = match["local"].decode("ascii")
+    if namespace is None:
+        return local if not match["prefix"] else f"{match['prefix'].decode()}:{local}"
+    return clark(_unescape(namespace), local)
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
 
 
 def _ordered_extras(
