@@ -230,13 +230,25 @@ _ATTRIBUTE = re.compile(rb"([A-Za-z_][\w.\-:]*)\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)
 
 def _serialized_tag(payload: bytes, operation: Operation) -> str:
     """The Clark name of a serialized payload's root, read from its start tag alone."""
-    match = _START_TAG.match(payload)
-    if match is None or not payload.rstrip().endswith(b">"):
+    found = None
+    if payload.rstrip().endswith(b">"):
+        found = _cached_start_tag_name(payload[: payload.find(b">") + 1])  # the usual case
+        if found is None:  # a ">" inside an attribute value cut the start tag short
+            found = _start_tag_name(payload)
+    if found is None:
         raise BindingError(
             "the serialized payload must be one element (UTF-8, no XML declaration)",
             path=operation.name,
             operation=operation.name,
         )
+    return found
+
+
+def _start_tag_name(data: bytes) -> str | None:
+    """The Clark name in the start tag at the beginning of ``data`` (None: no start tag)."""
+    match = _START_TAG.match(data)
+    if match is None:
+        return None
     wanted = b"xmlns:" + match["prefix"] if match["prefix"] else b"xmlns"
     namespace = None
     for name, double, single in _ATTRIBUTE.findall(match["attributes"]):
@@ -246,6 +258,9 @@ def _serialized_tag(payload: bytes, operation: Operation) -> str:
     if namespace is None:
         return local if not match["prefix"] else f"{match['prefix'].decode()}:{local}"
     return clark(_unescape(namespace), local)
+
+
+_cached_start_tag_name = functools.lru_cache(maxsize=64)(_start_tag_name)
 
 
 def _unescape(text: str) -> str:
