@@ -105,10 +105,12 @@ def main() -> None:
     client = zeep.Client(wsdl=str(WSDL))
 
     def ours_build() -> bytes:
+        # What InkorgClient.add_message does before sending: write the request, validate it
+        # (XSD and every default rule; the bytes are parsed once for that), wrap it.
         message = full_message()
-        element = codec.encode(message)
-        validator.validate(element, op)
-        return build_request(op, element, logical_address=LOGICAL_ADDRESS).body
+        payload = codec.encode_bytes(message)
+        validator.validate(payload, op)
+        return build_request(op, payload, logical_address=LOGICAL_ADDRESS).body
 
     zeep_args = ZEEP_ARGS
 
