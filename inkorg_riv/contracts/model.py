@@ -2,43 +2,92 @@
 
 Two halves: the *service* model (interactions and operations, as the WSDLs declare them) and
 the *type* model (elements, complex and simple types, as the XSDs declare them). Both are
-frozen dataclasses and read-only mappings; the codec, the binding generator, the CLI and the
+read-only records (see :mod:`._record`: frozen, compared by value, known to
+:mod:`dataclasses`) and read-only mappings; the codec, the binding generator, the CLI and the
 diff all read this model and never the files again.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .._ns import XS, split_clark
+from ._record import Record, record, setfield
+from .service import HeaderPart, Interaction, Operation, RivProfile
+
+__all__ = [
+    "Any",
+    "Attribute",
+    "ComplexType",
+    "Element",
+    "Group",
+    "HeaderPart",
+    "Interaction",
+    "Operation",
+    "Particle",
+    "RivProfile",
+    "SimpleType",
+    "TypeModel",
+]
+
+_NO_FILES: Mapping[str, str] = MappingProxyType({})
 
 
-class RivProfile(enum.Enum):
-    """The RIV-TA Basic Profile a WSDL follows."""
-
-    BP21 = "rivtabp21"
-    BP20 = "rivtabp20"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SimpleType:
+@record(kw_only=True)
+class SimpleType(Record):
     """A named or anonymous simple type: a restriction of a built-in, maybe with facets."""
+
+    __slots__ = (
+        "base",
+        "doc",
+        "enumeration",
+        "file",
+        "item_type",
+        "length",
+        "max_length",
+        "min_length",
+        "name",
+        "patterns",
+    )
 
     name: str | None
     base: str
     """The XSD built-in type it restricts in the end (Clark notation, ``{XS}string``)."""
-    enumeration: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()
-    min_length: int | None = None
-    max_length: int | None = None
-    length: int | None = None
-    item_type: str | None = None
+    enumeration: tuple[str, ...]
+    patterns: tuple[str, ...]
+    min_length: int | None
+    max_length: int | None
+    length: int | None
+    item_type: str | None
     """For ``xs:list`` types: the item type."""
-    doc: str = ""
-    file: str = ""
+    doc: str
+    file: str
+
+    def __init__(
+        self,
+        *,
+        name: str | None,
+        base: str,
+        enumeration: tuple[str, ...] = (),
+        patterns: tuple[str, ...] = (),
+        min_length: int | None = None,
+        max_length: int | None = None,
+        length: int | None = None,
+        item_type: str | None = None,
+        doc: str = "",
+        file: str = "",
+    ) -> None:
+        setfield(self, "name", name)
+        setfield(self, "base", base)
+        setfield(self, "enumeration", enumeration)
+        setfield(self, "patterns", patterns)
+        setfield(self, "min_length", min_length)
+        setfield(self, "max_length", max_length)
+        setfield(self, "length", length)
+        setfield(self, "item_type", item_type)
+        setfield(self, "doc", doc)
+        setfield(self, "file", file)
 
     @property
     def builtin(self) -> str:
@@ -46,19 +95,40 @@ class SimpleType:
         return split_clark(self.base)[1]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Element:
+@record(kw_only=True)
+class Element(Record):
     """An element particle (local or global, references resolved)."""
+
+    __slots__ = ("doc", "inline", "max_occurs", "min_occurs", "name", "nillable", "type_name")
 
     name: str
     """Clark name of the element."""
     type_name: str | None
     """Clark name of the declared type, ``None`` for an anonymous type (see :attr:`inline`)."""
-    inline: ComplexType | SimpleType | None = None
-    min_occurs: int = 1
-    max_occurs: int | None = 1
-    nillable: bool = False
-    doc: str = ""
+    inline: ComplexType | SimpleType | None
+    min_occurs: int
+    max_occurs: int | None
+    nillable: bool
+    doc: str
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        type_name: str | None,
+        inline: ComplexType | SimpleType | None = None,
+        min_occurs: int = 1,
+        max_occurs: int | None = 1,
+        nillable: bool = False,
+        doc: str = "",
+    ) -> None:
+        setfield(self, "name", name)
+        setfield(self, "type_name", type_name)
+        setfield(self, "inline", inline)
+        setfield(self, "min_occurs", min_occurs)
+        setfield(self, "max_occurs", max_occurs)
+        setfield(self, "nillable", nillable)
+        setfield(self, "doc", doc)
 
     @property
     def repeated(self) -> bool:
@@ -81,70 +151,160 @@ class Element:
         return f"{self.min_occurs}..{top}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Any:
+@record(kw_only=True)
+class Any(Record):
     """An ``xs:any`` wildcard."""
 
-    namespace: str = "##any"
-    process_contents: str = "strict"
-    min_occurs: int = 1
-    max_occurs: int | None = 1
+    __slots__ = ("max_occurs", "min_occurs", "namespace", "process_contents")
+
+    namespace: str
+    process_contents: str
+    min_occurs: int
+    max_occurs: int | None
+
+    def __init__(
+        self,
+        *,
+        namespace: str = "##any",
+        process_contents: str = "strict",
+        min_occurs: int = 1,
+        max_occurs: int | None = 1,
+    ) -> None:
+        setfield(self, "namespace", namespace)
+        setfield(self, "process_contents", process_contents)
+        setfield(self, "min_occurs", min_occurs)
+        setfield(self, "max_occurs", max_occurs)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Group:
+@record(kw_only=True)
+class Group(Record):
     """A model group: ``sequence``, ``choice`` or ``all``."""
+
+    __slots__ = ("items", "kind", "max_occurs", "min_occurs")
 
     kind: str
     items: tuple[Element | Any | Group, ...]
-    min_occurs: int = 1
-    max_occurs: int | None = 1
+    min_occurs: int
+    max_occurs: int | None
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        items: tuple[Element | Any | Group, ...],
+        min_occurs: int = 1,
+        max_occurs: int | None = 1,
+    ) -> None:
+        setfield(self, "kind", kind)
+        setfield(self, "items", items)
+        setfield(self, "min_occurs", min_occurs)
+        setfield(self, "max_occurs", max_occurs)
 
 
 Particle = Element | Any | Group
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Attribute:
+@record(kw_only=True)
+class Attribute(Record):
     """An attribute declaration."""
+
+    __slots__ = ("doc", "name", "required", "type_name")
 
     name: str
     type_name: str
-    required: bool = False
-    doc: str = ""
+    required: bool
+    doc: str
+
+    def __init__(self, *, name: str, type_name: str, required: bool = False, doc: str = "") -> None:
+        setfield(self, "name", name)
+        setfield(self, "type_name", type_name)
+        setfield(self, "required", required)
+        setfield(self, "doc", doc)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ComplexType:
+@record(kw_only=True)
+class ComplexType(Record):
     """A named or anonymous complex type.
 
     ``content`` is the type's own particle; for an extension, :attr:`base` names the base type
     whose content comes first (use :meth:`TypeModel.effective_particles`).
     """
 
+    __slots__ = (
+        "abstract",
+        "attributes",
+        "base",
+        "content",
+        "derivation",
+        "doc",
+        "file",
+        "mixed",
+        "name",
+        "simple_content",
+    )
+
     name: str | None
-    content: Group | None = None
-    base: str | None = None
-    derivation: str | None = None
+    content: Group | None
+    base: str | None
+    derivation: str | None
     """``extension`` or ``restriction`` when derived, else ``None``."""
-    abstract: bool = False
-    mixed: bool = False
-    simple_content: str | None = None
+    abstract: bool
+    mixed: bool
+    simple_content: str | None
     """For ``xs:simpleContent``: the simple type of the text."""
-    attributes: tuple[Attribute, ...] = ()
-    doc: str = ""
-    file: str = ""
+    attributes: tuple[Attribute, ...]
+    doc: str
+    file: str
+
+    def __init__(
+        self,
+        *,
+        name: str | None,
+        content: Group | None = None,
+        base: str | None = None,
+        derivation: str | None = None,
+        abstract: bool = False,
+        mixed: bool = False,
+        simple_content: str | None = None,
+        attributes: tuple[Attribute, ...] = (),
+        doc: str = "",
+        file: str = "",
+    ) -> None:
+        setfield(self, "name", name)
+        setfield(self, "content", content)
+        setfield(self, "base", base)
+        setfield(self, "derivation", derivation)
+        setfield(self, "abstract", abstract)
+        setfield(self, "mixed", mixed)
+        setfield(self, "simple_content", simple_content)
+        setfield(self, "attributes", attributes)
+        setfield(self, "doc", doc)
+        setfield(self, "file", file)
 
 
-@dataclass(frozen=True, slots=True)
-class TypeModel:
+@record()
+class TypeModel(Record):
     """Every global element and named type of a package, by Clark name."""
+
+    __slots__ = ("complex_types", "element_files", "elements", "simple_types")
 
     elements: Mapping[str, Element]
     complex_types: Mapping[str, ComplexType]
     simple_types: Mapping[str, SimpleType]
-    element_files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    element_files: Mapping[str, str]
     """Which file declares each global element (package-relative path)."""
+
+    def __init__(
+        self,
+        elements: Mapping[str, Element],
+        complex_types: Mapping[str, ComplexType],
+        simple_types: Mapping[str, SimpleType],
+        element_files: Mapping[str, str] = _NO_FILES,
+    ) -> None:
+        setfield(self, "elements", elements)
+        setfield(self, "complex_types", complex_types)
+        setfield(self, "simple_types", simple_types)
+        setfield(self, "element_files", element_files)
 
     def type_of(self, element: Element) -> ComplexType | SimpleType:
         """The resolved type of an element (built-ins become a :class:`SimpleType`)."""
@@ -195,63 +355,3 @@ class TypeModel:
             if item.content is not None:
                 particles.append(item.content)
         return tuple(particles)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HeaderPart:
-    """A SOAP header the request carries (``LogicalAddress``, ``wsa:To``, or another).
-
-    ``declared`` is False for a header the WSDL forgot but the profile requires; the envelope
-    builder sends it all the same.
-    """
-
-    part: str
-    element: str
-    declared: bool = True
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Operation:
-    """One operation of one interaction."""
-
-    name: str
-    contract: str
-    domain: str
-    major: int
-    minor: int
-    profile: RivProfile
-    wsdl_namespace: str
-    responder_namespace: str
-    soap_action: str
-    headers: tuple[HeaderPart, ...]
-    request_element: str
-    response_element: str
-    wsdl_file: str
-    schema_file: str
-    """The package-relative path of the XSD that declares the request element."""
-
-    @property
-    def qualified_name(self) -> str:
-        """``domain:Contract:major`` plus the operation when it differs from the contract."""
-        base = f"{self.domain}:{self.contract}:{self.major}"
-        return base if self.name == self.contract else f"{base}:{self.name}"
-
-    @property
-    def version(self) -> str:
-        """``major.minor``."""
-        return f"{self.major}.{self.minor}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Interaction:
-    """One ``<Name>Interaction`` folder: a WSDL and its operations."""
-
-    name: str
-    contract: str
-    domain: str
-    major: int
-    minor: int
-    profile: RivProfile
-    wsdl_file: str
-    wsdl_namespace: str
-    operations: tuple[Operation, ...]

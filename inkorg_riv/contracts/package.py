@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from .._log import get_logger
 from ..errors import ContractLoadError, ContractProblem, UnknownOperationError, XmlInputError
+from ._record import Record, record, setfield
 from .model import Interaction, Operation, TypeModel
 from .source import PackageSource, open_source
 from .wsdl import WsdlError, read_interaction
@@ -24,9 +24,11 @@ from .xsd import TypeBuilder, index_package, read_inline_schemas
 _log = get_logger("contracts")
 
 
-@dataclass(frozen=True, slots=True)
-class ContractPackage:
+@record()
+class ContractPackage(Record):
     """A loaded contract package: interactions, operations, types and any problems found."""
+
+    __slots__ = ("_by_element", "_by_name", "interactions", "problems", "source", "types")
 
     source: PackageSource
     interactions: Mapping[str, Interaction]
@@ -34,6 +36,22 @@ class ContractPackage:
     problems: tuple[ContractProblem, ...]
     _by_name: Mapping[str, tuple[Operation, ...]]
     _by_element: Mapping[str, Operation]
+
+    def __init__(
+        self,
+        source: PackageSource,
+        interactions: Mapping[str, Interaction],
+        types: TypeModel,
+        problems: tuple[ContractProblem, ...],
+        _by_name: Mapping[str, tuple[Operation, ...]],
+        _by_element: Mapping[str, Operation],
+    ) -> None:
+        setfield(self, "source", source)
+        setfield(self, "interactions", interactions)
+        setfield(self, "types", types)
+        setfield(self, "problems", problems)
+        setfield(self, "_by_name", _by_name)
+        setfield(self, "_by_element", _by_element)
 
     @property
     def name(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ContractLoadError, ContractProblem
+from ._record import Record, record, setfield
 
 _SUFFIXES = (".xsd", ".wsdl")
 _MAX_FILE = 32 * 1024 * 1024
@@ -27,14 +27,21 @@ VIRTUAL_ROOT = "file:///inkorg-riv-package/"
 """Base URL under which package files are served to libxml2 (never a real path)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PackageSource:
+@record()
+class PackageSource(Record):
     """The schema and WSDL files of one package, by package-relative POSIX path."""
+
+    __slots__ = ("files", "name", "origin")
 
     name: str
     origin: str
     """``bundled``, ``zip`` or ``folder``."""
     files: Mapping[str, bytes]
+
+    def __init__(self, name: str, origin: str, files: Mapping[str, bytes]) -> None:
+        setfield(self, "name", name)
+        setfield(self, "origin", origin)
+        setfield(self, "files", files)
 
     def url(self, path: str) -> str:
         """The virtual URL of a package file, for lxml's base_url."""
