@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .._ns import XS, split_clark
-from ._record import Record, record, setfield
+from ..errors._record import Record, record, setfield
 from .service import HeaderPart, Interaction, Operation, RivProfile
 
 __all__ = [

@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from .._log import get_logger
 from ..errors import ContractLoadError, ContractProblem, UnknownOperationError, XmlInputError
-from ._record import Record, record, setfield
+from ..errors._record import Record, record, setfield
 from .model import Interaction, Operation, TypeModel
 from .source import PackageSource, open_source
 from .wsdl import WsdlError, read_interaction

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from ._record import Record, record, setfield
+from ..errors._record import Record, record, setfield
 
 
 class RivProfile(enum.Enum):

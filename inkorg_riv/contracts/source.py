@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ContractLoadError, ContractProblem
-from ._record import Record, record, setfield
+from ..errors._record import Record, record, setfield
 
 _SUFFIXES = (".xsd", ".wsdl")
 _MAX_FILE = 32 * 1024 * 1024

@@ -8,7 +8,6 @@ RIVTABP2x.wsdl``, target namespace ``urn:riv[-application]:<domain>:<Name>:<majo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from lxml import etree
 
@@ -28,13 +27,19 @@ class WsdlError(Exception):
     """A WSDL that cannot be turned into an interaction; the message names the cause."""
 
 
-@dataclass(frozen=True, slots=True)
 class _Names:
-    contract: str
-    major: int
-    minor: int
-    profile: RivProfile
-    domain: str
+    """What a WSDL's file name and namespace say (a plain class: a dataclass costs import time)."""
+
+    __slots__ = ("contract", "domain", "major", "minor", "profile")
+
+    def __init__(
+        self, contract: str, major: int, minor: int, profile: RivProfile, domain: str
+    ) -> None:
+        self.contract = contract
+        self.major = major
+        self.minor = minor
+        self.profile = profile
+        self.domain = domain
 
 
 def _names(path: str, namespace: str) -> _Names:
@@ -109,11 +114,20 @@ def read_interaction(path: str, root: etree._Element, types: TypeModel) -> Inter
     )
 
 
-@dataclass(slots=True)
 class _BindingOp:
-    soap_action: str | None
-    headers: list[tuple[str, str]]
-    body_parts: list[str] | None
+    """What a binding says of one operation."""
+
+    __slots__ = ("body_parts", "headers", "soap_action")
+
+    def __init__(
+        self,
+        soap_action: str | None,
+        headers: list[tuple[str, str]],
+        body_parts: list[str] | None,
+    ) -> None:
+        self.soap_action = soap_action
+        self.headers = headers
+        self.body_parts = body_parts
 
 
 def _binding_operations(root: etree._Element) -> dict[str, _BindingOp]:

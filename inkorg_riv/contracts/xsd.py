@@ -15,7 +15,6 @@ global definitions; :mod:`.xsd_types` builds the type model from the index (its
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -30,30 +29,49 @@ __all__ = ["SchemaIndex", "TypeBuilder", "index_package", "read_inline_schemas",
 _S = f"{{{XS}}}"
 
 
-@dataclass(slots=True)
 class _Def:
-    node: etree._Element
-    namespace: str | None
-    file: str
+    """A global definition: its node, target namespace and file (plain classes here: a
+    dataclass costs import time)."""
+
+    __slots__ = ("file", "namespace", "node")
+
+    def __init__(self, node: etree._Element, namespace: str | None, file: str) -> None:
+        self.node = node
+        self.namespace = namespace
+        self.file = file
 
 
-@dataclass(slots=True)
 class SchemaIndex:
     """Raw global definitions of every schema document, before types are built."""
 
-    elements: dict[str, _Def] = field(default_factory=dict)
-    complex_types: dict[str, _Def] = field(default_factory=dict)
-    simple_types: dict[str, _Def] = field(default_factory=dict)
-    groups: dict[str, _Def] = field(default_factory=dict)
-    attribute_groups: dict[str, _Def] = field(default_factory=dict)
-    problems: list[ContractProblem] = field(default_factory=list)
-    edges: dict[str, set[str]] = field(default_factory=dict)
-    """Which package files each file imports or includes."""
-    broken: set[str] = field(default_factory=set)
-    """Files with a problem of their own."""
-    read: set[tuple[str, str | None]] = field(default_factory=set)
-    documents: dict[str, etree._Element | XmlInputError] = field(default_factory=dict)
-    """Each package file parsed once (or the reason it could not be), shared by every reader."""
+    __slots__ = (
+        "attribute_groups",
+        "broken",
+        "complex_types",
+        "documents",
+        "edges",
+        "elements",
+        "groups",
+        "problems",
+        "read",
+        "simple_types",
+    )
+
+    def __init__(self) -> None:
+        self.elements: dict[str, _Def] = {}
+        self.complex_types: dict[str, _Def] = {}
+        self.simple_types: dict[str, _Def] = {}
+        self.groups: dict[str, _Def] = {}
+        self.attribute_groups: dict[str, _Def] = {}
+        self.problems: list[ContractProblem] = []
+        self.edges: dict[str, set[str]] = {}
+        """Which package files each file imports or includes."""
+        self.broken: set[str] = set()
+        """Files with a problem of their own."""
+        self.read: set[tuple[str, str | None]] = set()
+        self.documents: dict[str, etree._Element | XmlInputError] = {}
+        """Each package file parsed once (or the reason it could not be), shared by every
+        reader."""
 
     def document(self, source: PackageSource, path: str) -> etree._Element:
         """The parsed root of a package file, parsed on first use; raises its XmlInputError."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from ._base import InkorgError, Outcome
+from ._record import Record, record, setfield
 
 
 class LocalError(InkorgError):
@@ -14,12 +14,18 @@ class LocalError(InkorgError):
     outcome = Outcome.NOT_SENT
 
 
-@dataclass(frozen=True, slots=True)
-class ContractProblem:
+@record()
+class ContractProblem(Record):
     """One problem found while loading a contract package, naming the file and the cause."""
+
+    __slots__ = ("cause", "file")
 
     file: str
     cause: str
+
+    def __init__(self, file: str, cause: str) -> None:
+        setfield(self, "file", file)
+        setfield(self, "cause", cause)
 
     def __str__(self) -> str:
         return f"{self.file}: {self.cause}"
@@ -70,8 +76,8 @@ class XmlInputError(LocalError):
         return self.reason if self.line is None else f"line {self.line}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationIssue:
+@record()
+class ValidationIssue(Record):
     """One reason a document is invalid.
 
     ``path`` is the element path (``/AddMessage/message/messageText``), ``line`` the line in
@@ -79,10 +85,18 @@ class ValidationIssue:
     comes from (``xsd`` or the name of a rule beyond the schema).
     """
 
+    __slots__ = ("line", "path", "reason", "rule")
+
     path: str
     reason: str
-    line: int | None = None
-    rule: str = "xsd"
+    line: int | None
+    rule: str
+
+    def __init__(self, path: str, reason: str, line: int | None = None, rule: str = "xsd") -> None:
+        setfield(self, "path", path)
+        setfield(self, "reason", reason)
+        setfield(self, "line", line)
+        setfield(self, "rule", rule)
 
     def __str__(self) -> str:
         where = self.path or "/"

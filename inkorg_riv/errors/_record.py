@@ -1,12 +1,14 @@
-"""Read-only value records: the cheap base of the contract model and the binding specs (layer L1).
+"""Read-only value records: the cheap base of the contract model, the binding specs and the
+problem records of the errors (layer L0, stdlib only: it lives here because every layer
+already imports this package).
 
 These classes used to be ``@dataclass(frozen=True, slots=True)``. The decorator compiles six
 methods from source for every class, about 0.6 ms each at import: a fifth of the cold start
 for the twenty-odd records. A :class:`Record` subclass instead declares its fields as
-annotations, stores them in ``__slots__`` and writes its own keyword ``__init__`` (setting
+annotations, stores them in ``__slots__`` and writes its own ``__init__`` (setting
 fields with :data:`setfield`); the base gives what the dataclass did -- value equality and
 hashing over the fields, the same ``Name(field=value, ...)`` repr, and
-:class:`dataclasses.FrozenInstanceError` on assignment or deletion.
+:class:`dataclasses.FrozenInstanceError` on assignment or deletion, and pickling and copying.
 
 :func:`record` registers a class with :mod:`dataclasses` without generating any method (about
 50 us), so ``dataclasses.fields``, ``replace`` and ``asdict`` keep working on model objects,
@@ -51,6 +53,14 @@ class Record:
 
     def __hash__(self) -> int:
         return hash(self._values())
+
+    def __getstate__(self) -> tuple[object, ...]:
+        return self._values()
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        # pickle and copy restore slots with setattr, which the class refuses.
+        for name, value in zip(self._record_fields, state, strict=True):
+            setfield(self, name, value)
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._record_fields)
