@@ -1,15 +1,18 @@
 """HTTP over mutual TLS (layer L4): the only package that imports requests. Knows HTTP, never SOAP.
 
 Owns :class:`RequestsTransport` and :class:`MockTransport`, and re-exports the value types and
-the :class:`Transport` protocol (:mod:`._types`); the pool lives in :mod:`._pool`, the mapping
-of failures onto the transport errors of :mod:`inkorg_riv.errors` in :mod:`._failures`.
+the :class:`Transport` protocol (:mod:`._types`); the pool lives in :mod:`._pool`, one call's
+HTTP exchange on a pooled connection in :mod:`._wire`, the mapping of failures onto the
+transport errors of :mod:`inkorg_riv.errors` in :mod:`._failures`.
 
 :class:`RequestsTransport` is one ``requests.Session`` whose TLS is decided by the
 ``SSLContext`` it is given and nothing else: the session ignores the environment
 (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, ``HTTPS_PROXY``, ``.netrc``) and its adapter never
 lets requests point the pool at a CA bundle or certificate files (urllib3 would load those *into*
-the context). Connections are kept alive in a pool of ``pool_size`` with ``TCP_NODELAY``; nothing
-is retried here (that is the client's decision). Each connection reports how far the current
+the context). Connections are kept alive in the adapter's pool of ``pool_size`` with
+``TCP_NODELAY``; each call checks one out, writes the request in one write and reads the answer
+with ``http.client`` (requests' and urllib3's per-call layers cost twice the raw exchange).
+Nothing is retried here (that is the client's decision). Each connection reports how far the current
 call got (TCP connect, TLS handshake, request written, answer started), so a failure says
 "not sent" only when that is known, and "outcome unknown" otherwise.
 """
@@ -20,19 +23,16 @@ import http.cookiejar
 import ipaddress
 import ssl
 import threading
-import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 import requests
 import urllib3
-from requests.structures import CaseInsensitiveDict
-from requests.utils import check_header_validity
 
 from ..errors import ConfigurationError, Outcome, PoolTimeoutError, TransportError
-from ._failures import NOT_SENT, Target, classify, too_large
-from ._pool import ContextAdapter, Phase, Route, Tracker
+from ._failures import NOT_SENT, Target
+from ._pool import ContextAdapter, Tracker
 from ._types import (
     DEFAULT_TIMEOUTS,
     Headers,
@@ -42,10 +42,10 @@ from ._types import (
     Transport,
     TransportStats,
 )
+from ._wire import Heads, Line, exchange, host_header
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 """Largest response body read (16 MiB; the platform's own message limit is 15 MiB)."""
-_CHUNK = 64 * 1024
 _URL_CACHE = 256
 
 
@@ -56,6 +56,21 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _unverified(target: Target) -> ConfigurationError:
+    return ConfigurationError(
+        f"{target.what}: the TLS context does not verify the server's certificate; "
+        "that is only allowed for a loopback host"
+    )
+
+
+def _bytes(request: HttpRequest) -> bytes:
+    if not isinstance(request.body, bytes | bytearray | memoryview):
+        raise ConfigurationError(
+            f"{Target.of(request).what}: the body must be bytes, not {type(request.body).__name__}"
+        )
+    return bytes(request.body)
 
 
 # --------------------------------------------------------------------------- transports
@@ -99,8 +114,8 @@ class RequestsTransport:
         self._adapter = ContextAdapter(ssl_context, self._tracker, pool_size)
         session.mount("https://", self._adapter)
         self._session = session
-        self._urls: dict[str, Route] = {}
-        self._timeouts: dict[Timeouts, urllib3.Timeout] = {}
+        self._lines: dict[str, Line] = {}
+        self._heads = Heads(user_agent)
 
     @property
     def stats(self) -> TransportStats:
@@ -113,9 +128,19 @@ class RequestsTransport:
         Raises a :class:`~inkorg_riv.errors.TransportError` subclass, with the original
         exception as ``__cause__``, or :class:`~inkorg_riv.errors.ConfigurationError`.
         """
-        target = Target.of(request)
-        self._check(request, target)
+        line = self._lines.get(request.url)
+        if line is None or self._closed:
+            line = self._line(request)
+        elif line.pool.pool is None:  # the manager dropped it (another route took its place)
+            line.pool = self._adapter.pool_for(line.route)
+        if self._context.verify_mode == ssl.CERT_NONE and not line.loopback:
+            raise _unverified(Target.of(request))
+        body = request.body
+        if type(body) is not bytes:
+            body = _bytes(request)
+        data, rest = self._heads.request_bytes(line, request, body)
         if not self._slots.acquire(timeout=timeouts.pool):
+            target = Target.of(request)
             raise PoolTimeoutError(
                 f"{target.what}: all {self.pool_size} connections stayed busy for the pool "
                 f"timeout of {timeouts.pool:g} s; {NOT_SENT}. Raise pool_size or make fewer "
@@ -123,40 +148,28 @@ class RequestsTransport:
                 url=target.url,
                 correlation_id=target.correlation_id,
             )
-        tracker = self._tracker
         try:
-            tracker.start_call()
-            started = time.perf_counter()
-            try:
-                # The adapter's own pool directly: requests' session and HTTPAdapter.send would
-                # only add cookies, hooks, redirects and exception wrapping (classify reads the
-                # urllib3 exceptions either way), none of which a SOAP call needs.
-                response = self._urlopen(request, timeouts)
-            except Exception as exc:
-                error = classify(
-                    exc, tracker.phase, target, timeouts, fresh=tracker.fresh, context=self._context
-                )
-                raise error from exc
-            tracker.phase = Phase.ANSWERED
-            try:
-                body = self._read_body(response, target, timeouts)
-            finally:
-                # As requests' Response.close: after a complete read the connection is back in
-                # the pool already; else it is closed here, then returned to be replaced.
-                response.close()
-                response.release_conn()
-            tracker.answered()
-            return HttpResponse(
-                status=response.status,
-                headers=Headers(response.headers),
-                body=body,
-                elapsed=time.perf_counter() - started,
+            # A connection of the adapter's own pool, written to and read here: requests'
+            # HTTPAdapter.send and urllib3's urlopen would add cookies, hooks, redirects, retry
+            # and response objects and write head and body apart, none of which a SOAP call needs.
+            return exchange(
+                line,
+                data,
+                rest,
+                request,
+                timeouts,
+                tracker=self._tracker,
+                max_body=self.max_body,
+                context=self._context,
             )
         finally:
-            tracker.phase = Phase.IDLE
             self._slots.release()
 
-    def _check(self, request: HttpRequest, target: Target) -> None:
+    def _line(self, request: HttpRequest) -> Line:
+        """What ``request.url`` needs on every call, after the checks that depend on it alone:
+        worked out once per URL (``PreparedRequest.prepare_url`` -- IDNA, quoting -- and the
+        pool key cost more than the rest of a call)."""
+        target = Target.of(request)
         if self._closed:
             raise TransportError(
                 f"{target.what}: the transport is closed; the request was not sent",
@@ -168,98 +181,26 @@ class RequestsTransport:
                 f"{target.what}: only https:// URLs with a host are allowed (the platform "
                 "requires mutual TLS)"
             )
-        if self._context.verify_mode == ssl.CERT_NONE and not _is_loopback(target.host):
-            raise ConfigurationError(
-                f"{target.what}: the TLS context does not verify the server's certificate; "
-                "that is only allowed for a loopback host"
-            )
-        if not isinstance(request.body, bytes | bytearray | memoryview):
-            raise ConfigurationError(
-                f"{target.what}: the body must be bytes, not {type(request.body).__name__}"
-            )
-        for name, value in request.headers.items():
-            try:
-                value.encode("latin-1")
-            except (UnicodeEncodeError, AttributeError):
-                raise ConfigurationError(
-                    f"{target.what}: header {name!r} must be a str of Latin-1 characters"
-                ) from None
-
-    def _urlopen(self, request: HttpRequest, timeouts: Timeouts) -> urllib3.BaseHTTPResponse:
-        """``request`` through the pool the adapter manages, as ``HTTPAdapter.send`` would send
-        it (same pool, TLS context, retries and options) without its per-call overhead."""
-        route = self._route(request.url)
-        pool = self._adapter.pool_for(route)
-        headers, body = self._headers_and_body(request)
-        timeout = self._timeouts.get(timeouts)
-        if timeout is None:
-            if len(self._timeouts) >= _URL_CACHE:
-                self._timeouts.clear()
-            timeout = urllib3.Timeout(connect=timeouts.connect, read=timeouts.read)
-            self._timeouts[timeouts] = timeout
-        return pool.urlopen(
-            request.method.upper(),
-            route.path,
-            body=body,
-            headers=headers,
-            redirect=False,
-            assert_same_host=False,
-            preload_content=False,
-            decode_content=False,
-            retries=self._adapter.max_retries,
-            timeout=timeout,
-            chunked=False,
-        )
-
-    def _headers_and_body(self, request: HttpRequest) -> tuple[CaseInsensitiveDict[str], bytes]:
-        """The headers sent with ``request`` (ours, then its own, then Content-Length) and its
-        body as bytes."""
-        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict({"User-Agent": self._user_agent})
-        for header in request.headers.items():
-            check_header_validity(header)  # no CR, LF or leading space: no header injection
-            headers[header[0]] = header[1]
-        body = bytes(request.body)
-        headers["Content-Length"] = str(len(body))
-        return headers, body
-
-    def _route(self, url: str) -> Route:
-        """Where ``url`` goes, worked out once per URL: ``PreparedRequest.prepare_url`` (IDNA,
-        quoting) and the pool key cost more than the rest of the call."""
-        route = self._urls.get(url)
-        if route is None:
+        loopback = _is_loopback(target.host)
+        if self._context.verify_mode == ssl.CERT_NONE and not loopback:
+            raise _unverified(target)
+        try:
             probe = requests.PreparedRequest()
-            probe.prepare_url(url, None)
+            probe.prepare_url(request.url, None)
             # The session's mount table picks the adapter (only ours is mounted), so the
             # session -- trust_env off, no proxies, no cookies -- owns every route.
-            adapter = self._session.get_adapter(probe.url or url)
+            adapter = self._session.get_adapter(probe.url or request.url)
             if not isinstance(adapter, ContextAdapter):  # pragma: no cover - only ours mounted
-                raise ConfigurationError(f"no TLS adapter is mounted for {url}")
+                raise ConfigurationError(f"no TLS adapter is mounted for {target.url}")
             route = adapter.route(probe)
-            if len(self._urls) >= _URL_CACHE:
-                self._urls.clear()
-            self._urls[url] = route
-        return route
-
-    def _read_body(
-        self, response: urllib3.BaseHTTPResponse, target: Target, timeouts: Timeouts
-    ) -> bytes:
-        status = response.status
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
-            raise too_large(target, self.max_body, status, declared=int(declared))
-        chunks: list[bytes] = []
-        total = 0
-        try:
-            for chunk in response.stream(_CHUNK, decode_content=True):
-                total += len(chunk)
-                if total > self.max_body:
-                    raise too_large(target, self.max_body, status)
-                chunks.append(chunk)
-        except TransportError:
-            raise
-        except Exception as exc:
-            raise classify(exc, Phase.ANSWERED, target, timeouts, fresh=False) from exc
-        return b"".join(chunks)
+            pool = adapter.pool_for(route)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, ValueError) as exc:
+            raise ConfigurationError(f"{target.what}: the request cannot be sent: {exc}") from exc
+        line = Line(route, pool, host_header(pool), loopback)
+        if len(self._lines) >= _URL_CACHE:
+            self._lines.clear()
+        self._lines[request.url] = line
+        return line
 
     def close(self) -> None:
         """Close every pooled connection; later calls raise :class:`TransportError`."""

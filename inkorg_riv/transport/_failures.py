@@ -11,6 +11,7 @@ never a body. Also owns :class:`Target` (where a request goes, as messages show 
 from __future__ import annotations
 
 import errno
+import http.client
 import socket
 import ssl
 from dataclasses import dataclass
@@ -174,7 +175,11 @@ def _lost_error(
             url=target.url,
             correlation_id=cid,
         )
-    if _first(chain, OSError) or _first(chain, urllib3.exceptions.ProtocolError):
+    if (
+        _first(chain, OSError)  # reset, broken pipe, TLS error, RemoteDisconnected
+        or _first(chain, http.client.IncompleteRead)  # closed before the body's end
+        or _first(chain, urllib3.exceptions.ProtocolError)
+    ):
         return ConnectionLostError(
             f"{target.what}: the connection to {target.where} was lost after the request was "
             f"sent ({_detail(chain)}). {_UNKNOWN}",

@@ -43,6 +43,13 @@ class Headers(Mapping[str, str]):
         pairs = items.items() if isinstance(items, Mapping) else items
         self._items = {str(key).lower(): str(value) for key, value in pairs}
 
+    @classmethod
+    def _lowered(cls, items: dict[str, str]) -> Headers:
+        """Headers over ``items``, whose keys are lower case already (the transport's own)."""
+        made = cls.__new__(cls)
+        made._items = items
+        return made
+
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()]
 

@@ -1,0 +1,292 @@
+"""One HTTP exchange on a pooled connection (layer L4): the request in one write, the answer read.
+
+Owns :class:`Line` (what is worked out once per URL: the adapter's urllib3 pool, the request
+line and fixed headers as bytes), :func:`request_bytes` (the head of one request, with the
+header checks that keep CR and LF out) and :func:`exchange`: check a connection out of the pool,
+connect it if it is new, write head and body at once, read the answer with ``http.client``, and
+return the connection to the pool only when the answer was read to its end and the server did
+not ask to close. It follows the call's :class:`~._pool.Phase`, so that a failure says "not
+sent" only when that is proven (see :func:`~._failures.classify`).
+
+Private urllib3 API relied on (urllib3 2.x; ``tests/test_transport_fast.py`` fails loudly if it
+changes): ``HTTPConnectionPool._get_conn(timeout=...)`` -- a pooled connection, already checked
+with ``is_connection_dropped`` (closed if so), or a new unconnected one, or ``EmptyPoolError``
+/ ``ClosedPoolError`` -- and ``HTTPConnectionPool._put_conn(conn)``; a connection's ``sock``
+(``None`` until ``connect()``), ``timeout`` (used by ``connect()``) and ``connect()``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from urllib3.connectionpool import HTTPConnectionPool
+
+from ..errors import ConfigurationError, TransportError
+from ._failures import Target, classify, too_large
+from ._pool import Phase, Route, Tracker
+from ._types import Headers, HttpRequest, HttpResponse, Timeouts
+
+for _name in ("_get_conn", "_put_conn"):  # fail at import, not as an odd error in every call
+    if not callable(getattr(HTTPConnectionPool, _name, None)):  # pragma: no cover
+        raise ImportError(f"urllib3's HTTPConnectionPool lost {_name}; see inkorg_riv.transport")
+
+_CHUNK = 64 * 1024
+_ONE_WRITE = 64 * 1024  # above this the body goes in a second write instead of being copied
+_CACHE = 256
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch  # a header name or method
+_BAD_VALUE = re.compile(r"^\s|[\r\n]").search  # requests' rule: no CR/LF, no leading space
+_FIXED = {"host": 1, "user-agent": 2, "accept-encoding": 4}  # ours unless the request sets them
+_SKIP = -1  # Content-Length: always ours
+
+
+@dataclass(slots=True)
+class Line:
+    """What one URL needs on every call, worked out once: the route requests' mount table
+    picked, the pool the adapter keeps for it, and the request line plus our fixed headers
+    (``Host``, ``User-Agent``, ``Accept-Encoding: identity``) as bytes, per method."""
+
+    route: Route
+    pool: HTTPConnectionPool
+    host: str
+    loopback: bool
+    heads: dict[str, bytes] = field(default_factory=dict)
+
+    def head(self, method: str, user_agent: str, overridden: int = 0) -> str:
+        """The request line and the fixed headers the request does not set itself."""
+        fixed = (("Host", self.host), ("User-Agent", user_agent), ("Accept-Encoding", "identity"))
+        lines = [f"{method} {self.route.path} HTTP/1.1\r\n"]
+        lines += [
+            f"{k}: {v}\r\n"
+            for bit, (k, v) in zip((1, 2, 4), fixed, strict=True)
+            if not overridden & bit
+        ]
+        return "".join(lines)
+
+
+def host_header(pool: HTTPConnectionPool) -> str:
+    """``Host`` as ``http.client`` words it for the pool's connections."""
+    host = str(pool.host).rstrip(".")
+    try:
+        host.encode("ascii")
+    except UnicodeEncodeError:
+        host = host.encode("idna").decode("ascii")
+    if ":" in host:
+        host = f"[{host}]"
+    return host if pool.port in (None, 443) else f"{host}:{pool.port}"
+
+
+class Heads:
+    """Builds request heads; remembers which header names and methods passed the checks."""
+
+    def __init__(self, user_agent: str) -> None:
+        self._user_agent = user_agent
+        self._names: dict[str, int] = {}
+
+    def request_bytes(self, line: Line, request: HttpRequest, body: bytes) -> tuple[bytes, bytes]:
+        """What to write: request line, headers and ``body`` as one ``bytes`` (and ``b""``); a
+        large body apart, not copied (the head, then the body).
+
+        Raises :class:`ConfigurationError` for a header that could break the head.
+        """
+        method = request.method
+        fixed = line.heads.get(method)
+        if fixed is None:
+            fixed = self._method(line, request)
+        parts: list[str] = []
+        overridden = 0
+        names = self._names
+        try:
+            for name, value in request.headers.items():
+                kind = names.get(name)
+                if kind is None:
+                    kind = self._name(name, request)
+                if kind:
+                    if kind == _SKIP:
+                        continue
+                    overridden |= kind
+                if _BAD_VALUE(value):
+                    raise _bad_header(request, name, "must not start with a space or hold CR/LF")
+                parts.append(f"{name}: {value}\r\n")
+        except TypeError:  # a value that is not a str
+            raise _bad_header(request, name, "must be a str of Latin-1 characters") from None
+        parts.append(f"Content-Length: {len(body)}\r\n\r\n")
+        try:
+            text = "".join(parts).encode("latin-1")
+        except UnicodeEncodeError:
+            bad = next(k for k, v in request.headers.items() if not _latin1(v))
+            raise _bad_header(request, bad, "must be a str of Latin-1 characters") from None
+        if overridden:
+            fixed = line.head(method.upper(), self._user_agent, overridden).encode("latin-1")
+        if len(body) > _ONE_WRITE:
+            return fixed + text, body
+        return b"".join((fixed, text, body)), b""
+
+    def _method(self, line: Line, request: HttpRequest) -> bytes:
+        method = request.method
+        if not isinstance(method, str) or not _TOKEN(method):
+            raise ConfigurationError(f"{Target.of(request).what}: not an HTTP method: {method!r}")
+        head = line.head(method.upper(), self._user_agent).encode("latin-1")
+        if len(line.heads) < 8:
+            line.heads[method] = head
+        return head
+
+    def _name(self, name: object, request: HttpRequest) -> int:
+        if not isinstance(name, str) or not _TOKEN(name):
+            raise _bad_header(request, name, "is not a valid header name")
+        lower = name.lower()
+        if lower == "transfer-encoding":
+            raise _bad_header(request, name, "is not allowed: the transport sets Content-Length")
+        kind = _SKIP if lower == "content-length" else _FIXED.get(lower, 0)
+        if len(self._names) >= _CACHE:
+            self._names.clear()
+        self._names[name] = kind
+        return kind
+
+
+def _latin1(value: object) -> bool:
+    try:
+        str(value).encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _bad_header(request: HttpRequest, name: object, why: str) -> ConfigurationError:
+    return ConfigurationError(f"{Target.of(request).what}: header {name!r} {why}")
+
+
+def exchange(
+    line: Line,
+    data: bytes,
+    rest: bytes,
+    request: HttpRequest,
+    timeouts: Timeouts,
+    *,
+    tracker: Tracker,
+    max_body: int,
+    context: Any,
+) -> HttpResponse:
+    """Write ``data``, then ``rest`` (see :meth:`Heads.request_bytes`), over a connection of
+    ``line``'s pool; return the answer. Raises the transport error :func:`classify` makes."""
+    phase = Phase.IDLE
+    fresh = False
+    pool = line.pool
+    conn: Any = None
+    response: http.client.HTTPResponse | None = None
+    keep = False
+    started = time.perf_counter()
+    try:
+        conn = pool._get_conn(timeout=timeouts.pool)  # private urllib3 API, pinned (see above)
+        sock = conn.sock
+        if sock is None:
+            fresh = True
+            phase = tracker.phase = Phase.CONNECTING  # the connection's hooks move it on
+            conn.timeout = timeouts.connect
+            conn.connect()  # TCP, then TLS; the pool's hooks count the handshake
+            sock = conn.sock
+            phase = Phase.CONNECTED
+        elif sock.gettimeout() != timeouts.connect:
+            sock.settimeout(timeouts.connect)  # writing, as urllib3 does
+        phase = Phase.WRITING
+        sock.sendall(data)
+        if rest:
+            sock.sendall(rest)
+        phase = Phase.SENT
+        sock.settimeout(timeouts.read)
+        response = http.client.HTTPResponse(sock, method=request.method)
+        response.begin()
+        phase = Phase.ANSWERED
+        status = response.status
+        headers = _headers(response)
+        content = _read(response, request, status, max_body, headers.get("content-encoding"))
+        keep = response.isclosed() and not response.will_close
+    except TransportError:
+        raise
+    except Exception as exc:
+        if phase is Phase.CONNECTING:
+            phase = tracker.phase  # CONNECTING (TCP) or HANDSHAKE (TLS)
+        target = Target.of(request)
+        raise classify(exc, phase, target, timeouts, fresh=fresh, context=context) from exc
+    finally:
+        if conn is not None:
+            if not keep:  # half read, asked to close, or failed: never reused
+                if response is not None:
+                    response.close()
+                conn.close()
+            pool._put_conn(conn)  # pinned (see above); a closed one reconnects when next used
+    tracker.answered()
+    return HttpResponse(
+        status=status,
+        headers=Headers._lowered(headers),  # our own type; the keys are lower case already
+        body=content,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _headers(response: http.client.HTTPResponse) -> dict[str, str]:
+    """The answer's headers, names in lower case; a repeated one joined with ", " (as urllib3)."""
+    headers: dict[str, str] = {}
+    for name, value in response.msg.items():
+        key = name.lower()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers
+
+
+def _read(
+    response: http.client.HTTPResponse,
+    request: HttpRequest,
+    status: int,
+    limit: int,
+    encoding: str | None,
+) -> bytes:
+    """The whole body, at most ``limit`` bytes (else :class:`ResponseTooLargeError`)."""
+    length = response.length
+    if length is not None:
+        if length > limit:
+            raise too_large(Target.of(request), limit, status, declared=length)
+        content = response.read()  # exactly Content-Length bytes, or IncompleteRead
+    else:  # chunked, or until the server closes
+        chunks: list[bytes] = []
+        total = 0
+        while chunk := response.read(_CHUNK):
+            total += len(chunk)
+            if total > limit:
+                raise too_large(Target.of(request), limit, status)
+            chunks.append(chunk)
+        content = b"".join(chunks)
+    if encoding is not None and content:
+        content = _decoded(content, encoding.strip().lower(), limit, request, status)
+    return content
+
+
+def _decoded(content: bytes, encoding: str, limit: int, request: HttpRequest, status: int) -> bytes:
+    """A gzip or deflate body decompressed, as urllib3 would (we ask for ``identity``; a server
+    may compress anyway); other encodings are left as they came. At most ``limit`` bytes."""
+    if encoding in ("gzip", "x-gzip"):
+        wbits = [16 + zlib.MAX_WBITS]
+    elif encoding == "deflate":
+        wbits = [zlib.MAX_WBITS, -zlib.MAX_WBITS]  # zlib-wrapped, or raw as some servers send
+    else:
+        return content
+    for bits in wbits:
+        inflater = zlib.decompressobj(bits)
+        try:
+            plain = inflater.decompress(content, limit + 1)
+        except zlib.error:
+            if bits == wbits[-1]:
+                raise
+            continue
+        if not inflater.unconsumed_tail:
+            plain += inflater.flush()
+        if len(plain) > limit or inflater.unconsumed_tail:
+            raise too_large(Target.of(request), limit, status)
+        return plain
+    return content  # pragma: no cover - the loop returns or raises
+
+
+__all__ = ["Heads", "Line", "exchange", "host_header"]
