@@ -9,16 +9,15 @@ class references inside them are names, resolved in the generated module.
 from __future__ import annotations
 
 import datetime
-import decimal
 import enum
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
 
 from ..errors import BindingError
+from ..errors._record import Record, record, setfield
 
 T = TypeVar("T")
 
@@ -29,11 +28,11 @@ PYTHON_TYPES: dict[str, type] = {
     "time": datetime.time,
     "base64Binary": bytes,
     "hexBinary": bytes,
-    "decimal": decimal.Decimal,
     "double": float,
     "float": float,
 }
-"""XSD built-ins that are not ``str``; integer types map to ``int`` (see :func:`python_type`)."""
+"""XSD built-ins that are not ``str``; integer types map to ``int`` and ``decimal`` to
+:class:`decimal.Decimal` (see :func:`python_type`)."""
 
 _INTEGERS = frozenset(
     {
@@ -48,6 +47,10 @@ def python_type(builtin: str) -> type:
     """The Python type for an XSD built-in's local name (``str`` when not special)."""
     if builtin in _INTEGERS:
         return int
+    if builtin == "decimal":
+        import decimal  # noqa: PLC0415  (few contracts have xs:decimal; keeps start-up lean)
+
+        return decimal.Decimal
     return PYTHON_TYPES.get(builtin, str)
 
 
@@ -64,24 +67,56 @@ class Kind(enum.Enum):
     TEXT = "text"
 
 
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
+@record()
+class FieldSpec(Record):
     """One field of a generated class.
 
     ``element`` is the Clark name (the attribute name for ``ATTRIBUTE``, the namespace
     constraint for ``ANY``); ``xsd`` is the built-in local name for simple values or the class
-    name for enums and complex types.
+    name for enums and complex types. (A :class:`~inkorg_riv.errors._record.Record`, not a
+    dataclass: a generated module makes dozens and imports faster this way.)
     """
+
+    __slots__ = (
+        "attr",
+        "choices",
+        "element",
+        "kind",
+        "max_occurs",
+        "min_occurs",
+        "wrapper",
+        "xsd",
+    )
 
     attr: str
     element: str
     kind: Kind
     xsd: str
-    min_occurs: int = 1
-    max_occurs: int | None = 1
-    choices: tuple[FieldSpec, ...] = ()
-    wrapper: str | None = None
+    min_occurs: int
+    max_occurs: int | None
+    choices: tuple[FieldSpec, ...]
+    wrapper: str | None
     """For a choice alternative carried in a wrapper class: that class's name."""
+
+    def __init__(
+        self,
+        attr: str,
+        element: str,
+        kind: Kind,
+        xsd: str,
+        min_occurs: int = 1,
+        max_occurs: int | None = 1,
+        choices: tuple[FieldSpec, ...] = (),
+        wrapper: str | None = None,
+    ) -> None:
+        setfield(self, "attr", attr)
+        setfield(self, "element", element)
+        setfield(self, "kind", kind)
+        setfield(self, "xsd", xsd)
+        setfield(self, "min_occurs", min_occurs)
+        setfield(self, "max_occurs", max_occurs)
+        setfield(self, "choices", choices)
+        setfield(self, "wrapper", wrapper)
 
     @property
     def repeated(self) -> bool:
@@ -89,14 +124,28 @@ class FieldSpec:
         return self.max_occurs is None or self.max_occurs > 1
 
 
-@dataclass(frozen=True, slots=True)
-class TypeSpec:
+@record()
+class TypeSpec(Record):
     """The XSD side of a generated class."""
+
+    __slots__ = ("abstract", "fields", "namespace", "type_name")
 
     type_name: str | None
     namespace: str | None
     fields: tuple[FieldSpec, ...]
-    abstract: bool = False
+    abstract: bool
+
+    def __init__(
+        self,
+        type_name: str | None,
+        namespace: str | None,
+        fields: tuple[FieldSpec, ...],
+        abstract: bool = False,
+    ) -> None:
+        setfield(self, "type_name", type_name)
+        setfield(self, "namespace", namespace)
+        setfield(self, "fields", fields)
+        setfield(self, "abstract", abstract)
 
 
 class XmlObject:
