@@ -1,14 +1,20 @@
-"""XSD built-in values to text and back, for the codec (layer L3, pure: stdlib only)."""
+"""XSD built-in values to text and back, for the codec (layer L3, pure: stdlib only).
+
+:data:`TO_TEXT` and :data:`FROM_TEXT` map a built-in's local name to its converter. ``base64``
+and ``decimal`` are imported, and the lexical patterns compiled, on first use: most messages
+never need them, and they cost milliseconds at start-up.
+"""
 
 from __future__ import annotations
 
-import base64
 import datetime
-import decimal
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import decimal
 
 
 def _bool_out(value: bool) -> str:
@@ -16,6 +22,8 @@ def _bool_out(value: bool) -> str:
 
 
 def _b64_out(value: bytes) -> str:
+    import base64  # noqa: PLC0415  (first use only: see the module docstring)
+
     return base64.b64encode(value).decode("ascii")
 
 
@@ -72,23 +80,32 @@ def _bool_in(text: str) -> bool:
 _DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIME = "[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.][0-9]+)?"
 _ZONE = "(?:Z|[+-][0-9]{2}:[0-9]{2})?"
-_LEXICAL = {
-    "dateTime": re.compile(f"{_DATE}T{_TIME}{_ZONE}"),
-    "date": re.compile(_DATE),
-    "time": re.compile(f"{_TIME}{_ZONE}"),
+_LEXICAL_SOURCE = {
+    "dateTime": f"{_DATE}T{_TIME}{_ZONE}",
+    "date": _DATE,
+    "time": f"{_TIME}{_ZONE}",
+    "end of day": "T24:00:00(?:[.]0+)?",
 }
-_END_OF_DAY = re.compile("T24:00:00(?:[.]0+)?")
+_LEXICAL: dict[str, re.Pattern[str]] = {}
+"""The compiled patterns, filled on first use."""
+
+
+def _pattern(kind: str) -> re.Pattern[str]:
+    found = _LEXICAL.get(kind)
+    if found is None:
+        found = _LEXICAL[kind] = re.compile(_LEXICAL_SOURCE[kind])
+    return found
 
 
 def _lexical(kind: str, text: str) -> str:
-    if _LEXICAL[kind].fullmatch(text) is None:
+    if _pattern(kind).fullmatch(text) is None:
         raise ValueError(f"not in the lexical form of xs:{kind}")
     return text
 
 
 def _datetime_in(text: str) -> datetime.datetime:
     _lexical("dateTime", text)
-    end_of_day = _END_OF_DAY.search(text)
+    end_of_day = _pattern("end of day").search(text)
     if end_of_day is not None:  # 24:00:00 is the first instant of the next day
         start = text[: end_of_day.start()] + "T00:00:00" + text[end_of_day.end() :]
         return datetime.datetime.fromisoformat(start) + datetime.timedelta(days=1)
@@ -104,7 +121,15 @@ def _time_in(text: str) -> datetime.time:
 
 
 def _b64_in(text: str) -> bytes:
+    import base64  # noqa: PLC0415  (first use only: see the module docstring)
+
     return base64.b64decode("".join(text.split()), validate=True)
+
+
+def _decimal_in(text: str) -> decimal.Decimal:
+    import decimal  # noqa: PLC0415  (first use only: see the module docstring)
+
+    return decimal.Decimal(text)
 
 
 FROM_TEXT: dict[str, Callable[[str], Any]] = {
@@ -114,7 +139,7 @@ FROM_TEXT: dict[str, Callable[[str], Any]] = {
     "time": _time_in,
     "base64Binary": _b64_in,
     "hexBinary": bytes.fromhex,
-    "decimal": decimal.Decimal,
+    "decimal": _decimal_in,
     "double": float,
     "float": float,
 }
