@@ -21,8 +21,6 @@ from .source import PackageSource, open_source
 from .wsdl import WsdlError, read_interaction
 from .xsd import TypeBuilder, index_package, read_inline_schemas
 
-_log = get_logger("contracts")
-
 
 @record()
 class ContractPackage(Record):
@@ -109,7 +107,7 @@ def load_package(location: str | Path | None = None, *, strict: bool = False) ->
             problems=package.problems,
         )
     for problem in package.problems:
-        _log.warning("contract package %s: %s", source.name, problem)
+        get_logger("contracts").warning("contract package %s: %s", source.name, problem)
     return package
 
 
