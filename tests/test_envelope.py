@@ -522,3 +522,45 @@ def test_qualified_fault_children_and_undeclared_prefix_are_tolerated() -> None:
     assert info.value.faultcode == "Custom"
     assert info.value.faultcode_qname is None
     assert info.value.detail is None
+
+
+def test_comments_and_processing_instructions_around_the_parts_are_ignored() -> None:
+    payload = response_of("AddMessage", ("resultCode", "OK"))
+    root = etree.fromstring(build_response(payload))
+    header, soap_body = root.find(f"{{{SOAP11_ENV}}}Header"), root.find(f"{{{SOAP11_ENV}}}Body")
+    assert header is not None
+    assert soap_body is not None
+    header.append(etree.Comment("a header comment"))
+    etree.SubElement(header, "{urn:example:h}Trace").text = "x"
+    soap_body.insert(0, etree.Comment("before"))
+    soap_body.append(etree.ProcessingInstruction("after", "x"))
+    root.insert(0, etree.Comment("first"))
+    parsed = parse("AddMessage", etree.tostring(root))
+    assert parsed.payload.tag == f"{{{ADD}}}AddMessageResponse"
+    assert [h.tag for h in parsed.headers] == ["{urn:example:h}Trace"]
+    assert parsed.result == ResultInfo(ResultCode.OK)
+
+
+def test_a_fault_after_a_comment_is_still_a_fault() -> None:
+    root = etree.fromstring(build_fault_response("Server", "Producer is down"))
+    soap_body = root.find(f"{{{SOAP11_ENV}}}Body")
+    assert soap_body is not None
+    soap_body.insert(0, etree.Comment("c"))
+    with pytest.raises(SoapFaultError):
+        parse("AddMessage", etree.tostring(root), status=500)
+
+
+def test_an_unknown_envelope_element_makes_the_answer_not_soap() -> None:
+    env = SOAP11_ENV.encode()
+    body = b"<x:Envelope xmlns:x='" + env + b"'><x:Trailer/><x:Body/></x:Envelope>"
+    with pytest.raises(UnexpectedResponseError) as info:
+        parse("IsActiveUser", body)
+    assert info.value.kind == "not-soap"
+
+
+def test_a_result_code_in_no_or_another_namespace_is_read_too() -> None:
+    payload = response_of("AddMessage")
+    etree.SubElement(payload, "resultCode").text = "info"
+    etree.SubElement(payload, "{urn:example:other}resultText").text = "Sparat"
+    etree.SubElement(payload, f"{{{ADD}}}resultCode").text = "ERROR"  # not the first one
+    assert check_result_code(payload) == ResultInfo(ResultCode.INFO, "Sparat")

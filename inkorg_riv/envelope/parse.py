@@ -9,11 +9,12 @@ libraries: the caller passes the status, the Content-Type and the body bytes.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from lxml import etree
 
-from .._ns import SOAP11_ENV, clark, local_name, split_clark
+from .._ns import SOAP11_ENV, clark, local_name
 from .._xmlparse import parse_bytes
 from ..contracts.model import Operation
 from ..errors import ResponseKind, ResultCodeError, UnexpectedResponseError, XmlInputError
@@ -22,6 +23,7 @@ from .fault import FAULT, fault_error, read_fault
 ENVELOPE = clark(SOAP11_ENV, "Envelope")
 HEADER = clark(SOAP11_ENV, "Header")
 BODY = clark(SOAP11_ENV, "Body")
+_ENV_PREFIX = f"{{{SOAP11_ENV}}}"
 _HTML_STARTS = (b"<!doctype html", b"<html")
 
 
@@ -73,37 +75,31 @@ def parse_response(
     :class:`~inkorg_riv.errors.UnexpectedResponseError` for an answer that is not a usable
     SOAP response. ``consumer`` (our HSA-id) only makes VP advice more precise.
     """
-
-    def unexpected(kind: ResponseKind, reason: str | None = None) -> UnexpectedResponseError:
-        return UnexpectedResponseError(
-            kind,
-            http_status=status,
-            body=body,
-            content_type=content_type,
-            reason=reason,
-            operation=operation.name,
-            logical_address=logical_address,
-            correlation_id=correlation_id,
-        )
-
-    if not body or not body.strip():
-        raise unexpected("empty")
+    where = (operation.name, status, body, content_type, logical_address, correlation_id)
+    if not body or body.isspace():
+        raise _unexpected(where, "empty")
     if _looks_like_html(content_type, body):
-        raise unexpected("html")
+        raise _unexpected(where, "html")
     try:
         root = parse_bytes(body, source="response")
     except XmlInputError as exc:
-        raise unexpected("not-xml", str(exc)) from exc
+        raise _unexpected(where, "not-xml", str(exc)) from exc
 
     tag = root.tag
-    if tag != ENVELOPE and isinstance(tag, str) and local_name(tag).lower() == "html":
-        raise unexpected("html", "an XHTML document")
-    soap_body = _soap_body(root)
+    if tag != ENVELOPE:
+        if isinstance(tag, str) and local_name(tag).lower() == "html":
+            raise _unexpected(where, "html", "an XHTML document")
+        found = tag if isinstance(tag, str) else "no element"
+        raise _unexpected(where, "not-soap", f"root element {found}")
+    header, soap_body = _header_and_body(root)
     if soap_body is None:
-        found = root.tag if isinstance(root.tag, str) else "no element"
-        raise unexpected("not-soap", f"root element {found}")
-    children = [child for child in soap_body if isinstance(child.tag, str)]
-    if children and children[0].tag == FAULT:
+        raise _unexpected(where, "not-soap", f"root element {tag}")
+    children = list(soap_body)
+    first = children[0].tag if children else None
+    if len(children) != 1 or not isinstance(first, str):  # comments or PIs, or not one element
+        children = [child for child in children if isinstance(child.tag, str)]
+        first = children[0].tag if children else None
+    if first == FAULT:
         raise fault_error(
             read_fault(children[0]),
             http_status=status,
@@ -114,15 +110,16 @@ def parse_response(
             consumer=consumer,
         )
     if status != 200:
-        raise unexpected("http-status")
-    if len(children) != 1 or children[0].tag != operation.response_element:
+        raise _unexpected(where, "http-status")
+    if len(children) != 1 or first != operation.response_element:
         found = ", ".join(str(c.tag) for c in children) or "nothing"
-        raise unexpected(
-            "wrong-body", f"the Body holds {found}, expected {operation.response_element}"
+        raise _unexpected(
+            where, "wrong-body", f"the Body holds {found}, expected {operation.response_element}"
         )
     payload = children[0]
-    header = root.find(HEADER)
-    headers = tuple(h for h in header if isinstance(h.tag, str)) if header is not None else ()
+    headers: tuple[etree._Element, ...] = ()
+    if header is not None and len(header):
+        headers = tuple(header.iterchildren(etree.Element))
     result = check_result_code(
         payload,
         operation=operation.name,
@@ -132,6 +129,27 @@ def parse_response(
     )
     return ParsedResponse(
         payload=payload, headers=headers, correlation_id=correlation_id, result=result
+    )
+
+
+_Where = tuple[str, int, bytes, str | None, str | None, str | None]
+"""What every unexpected-response error names: operation, status, body, Content-Type,
+logical address and correlation id."""
+
+
+def _unexpected(
+    where: _Where, kind: ResponseKind, reason: str | None = None
+) -> UnexpectedResponseError:
+    operation, status, body, content_type, logical_address, correlation_id = where
+    return UnexpectedResponseError(
+        kind,
+        http_status=status,
+        body=body,
+        content_type=content_type,
+        reason=reason,
+        operation=operation,
+        logical_address=logical_address,
+        correlation_id=correlation_id,
     )
 
 
@@ -154,9 +172,9 @@ def check_result_code(
     code_el: etree._Element | None = None
     text_el: etree._Element | None = None
     for child in payload:
-        if not isinstance(child.tag, str):
-            continue
         tag = child.tag
+        if not isinstance(tag, str) or not tag.endswith(_RESULT_NAMES):  # cheap pre-filter
+            continue
         name = tag[tag.rfind("}") + 1 :]  # the local name
         if name == "resultCode" and code_el is None:
             code_el = child
@@ -165,10 +183,9 @@ def check_result_code(
     if code_el is None:
         return None
     raw = (code_el.text or "").strip()
-    text = text_el.text if text_el is not None and text_el.text else None
-    try:
-        code = ResultCode(raw.upper())
-    except ValueError:
+    text = (text_el.text or None) if text_el is not None else None
+    code = _RESULT_CODES.get(raw.upper())
+    if code is None:
         raise UnexpectedResponseError(
             "wrong-body",
             http_status=http_status,
@@ -176,7 +193,7 @@ def check_result_code(
             operation=operation,
             logical_address=logical_address,
             correlation_id=correlation_id,
-        ) from None
+        )
     if code is ResultCode.ERROR:
         raise ResultCodeError(
             text,
@@ -184,28 +201,46 @@ def check_result_code(
             logical_address=logical_address,
             correlation_id=correlation_id,
         )
+    if text is None:
+        return _NO_TEXT[code]  # shared: immutable (texts are not cached: they may name people)
     return ResultInfo(code, text)
 
 
+_RESULT_NAMES = ("resultCode", "resultText")
+_RESULT_CODES = {code.value: code for code in ResultCode}
+_NO_TEXT = {code: ResultInfo(code) for code in ResultCode}
+
+
 def _looks_like_html(content_type: str | None, body: bytes) -> bool:
-    if content_type is not None:
-        media = content_type.split(";", 1)[0].strip().lower()
-        if media in ("text/html", "application/xhtml+xml"):
-            return True
+    if content_type is not None and _html_media(content_type):
+        return True
+    if body.startswith(b"<?"):  # an XML declaration (or a PI): no HTML start
+        return False
     start = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return start.startswith(_HTML_STARTS)
 
 
-def _soap_body(root: etree._Element) -> etree._Element | None:
-    """The Body of a SOAP 1.1 envelope (Header optional, before it), else None."""
-    if root.tag != ENVELOPE:
-        return None
+@functools.lru_cache(maxsize=64)
+def _html_media(content_type: str) -> bool:
+    """Whether a Content-Type names HTML (cached: a server sends the same few values)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in ("text/html", "application/xhtml+xml")
+
+
+def _header_and_body(
+    root: etree._Element,
+) -> tuple[etree._Element | None, etree._Element | None]:
+    """The first Header and the Body of a SOAP 1.1 envelope (Header optional, before it);
+    the Body is None when there is none, or a second one, or another envelope element."""
+    header: etree._Element | None = None
     body: etree._Element | None = None
     for child in root:
-        if not isinstance(child.tag, str):
-            continue
-        if child.tag == BODY and body is None:
+        tag = child.tag
+        if tag == BODY and body is None:
             body = child
-        elif split_clark(child.tag)[0] == SOAP11_ENV and child.tag != HEADER:
-            return None
-    return body
+        elif tag == HEADER:
+            if header is None:
+                header = child
+        elif isinstance(tag, str) and tag.startswith(_ENV_PREFIX):
+            return header, None
+    return header, body
