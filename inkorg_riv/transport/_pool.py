@@ -37,7 +37,8 @@ class Phase(enum.Enum):
 
 
 class Tracker:
-    """Counters of one transport and the calling thread's progress through its current call."""
+    """Counters of one transport, and how far the calling thread's connection got while it
+    connects (TCP or TLS: the connection's hooks say; the rest of a call the exchange tracks)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -54,17 +55,7 @@ class Tracker:
     def phase(self, value: Phase) -> None:
         self._local.phase = value
 
-    @property
-    def fresh(self) -> bool:
-        """Whether the current call opened its own connection."""
-        return bool(getattr(self._local, "fresh", False))
-
-    def start_call(self) -> None:
-        self._local.phase = Phase.IDLE
-        self._local.fresh = False
-
     def opened(self) -> None:
-        self._local.fresh = True
         with self._lock:
             self.connections_opened += 1
 
@@ -74,7 +65,7 @@ class Tracker:
 
 
 def _pool_class(tracker: Tracker) -> type[HTTPSConnectionPool]:
-    """An HTTPS pool whose connections report their progress and count handshakes."""
+    """An HTTPS pool whose connections say how far connecting got and count handshakes."""
 
     class _Connection(HTTPSConnection):
         def _new_conn(self) -> socket.socket:
@@ -84,16 +75,10 @@ def _pool_class(tracker: Tracker) -> type[HTTPSConnectionPool]:
             return sock
 
         def connect(self) -> None:
-            before = tracker.phase
             tracker.phase = Phase.CONNECTING
             super().connect()
             tracker.opened()
-            tracker.phase = Phase.WRITING if before is Phase.WRITING else Phase.CONNECTED
-
-        def request(self, *args: Any, **kwargs: Any) -> None:
-            tracker.phase = Phase.WRITING
-            super().request(*args, **kwargs)
-            tracker.phase = Phase.SENT
+            tracker.phase = Phase.CONNECTED
 
     class _Pool(HTTPSConnectionPool):
         ConnectionCls = _Connection

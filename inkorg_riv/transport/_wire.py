@@ -185,7 +185,7 @@ def exchange(
         sock = conn.sock
         if sock is None:
             fresh = True
-            phase = tracker.phase = Phase.CONNECTING  # the connection's hooks move it on
+            phase = Phase.CONNECTING  # the connection's hooks tell TCP from TLS (below)
             conn.timeout = timeouts.connect
             conn.connect()  # TCP, then TLS; the pool's hooks count the handshake
             sock = conn.sock
