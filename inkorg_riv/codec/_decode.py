@@ -23,7 +23,7 @@ from lxml import etree
 
 from .._ns import XSI, clark, split_clark
 from .._xsdvalues import FROM_TEXT as _FROM_TEXT
-from ..bindings._runtime import FieldSpec, Kind, XmlObject, class_cache, resolve_class
+from ..bindings._runtime import FieldSpec, Kind, XmlObject, resolve_class
 from ..errors import BindingError
 
 T = TypeVar("T", bound=XmlObject)
@@ -44,25 +44,19 @@ _REQUIRED = 2
 _TUPLE = 3
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """How to read one known child element of a class."""
-
-    attr: str
-    mode: int
-    read: Any
-    """The converter (``_CONVERT``), value -> member map (``_ENUM``) or class (``_OBJECT``)."""
-    repeated: bool
-    target: FieldSpec
-    """The spec the value is read with (the alternative, for a choice)."""
-    wrapper: type | None
-    """For a choice alternative carried in a wrapper class: that class."""
+_Entry = tuple[str, int, Any, bool, FieldSpec, "type | None"]
+"""How to read one known child element of a class: the attribute; the mode; the converter
+(``_CONVERT``), value -> member map (``_ENUM``) or class (``_OBJECT``); whether the field
+repeats; the spec the value is read with (the alternative, for a choice); and for a choice
+alternative carried in a wrapper class, that class. A tuple, unpacked once per child."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """The per-class decode plan (see the module docstring)."""
 
+    cls: type
+    """The class the plan is for (a subclass finds its parent's plan, and makes its own)."""
     by_tag: dict[str, _Entry]
     wildcard: FieldSpec | None
     namespace: str | None
@@ -82,9 +76,12 @@ def decode(element: etree._Element, cls: type[T]) -> T:
 
 
 def _decode(element: etree._Element, cls: type[T], path: str) -> T:  # noqa: PLR0912  (the hot loop stays in one function: a call per child costs more than the branches)
-    if element.get(_XSI_TYPE) is not None:
+    if element.keys() and element.get(_XSI_TYPE) is not None:  # keys(): cheap, mostly empty
         cls = _xsi_class(element, cls, path)
-    plan: _Plan = class_cache(cls, "_inkorg_decode_plan", _build_plan)
+    plan: _Plan | None = getattr(cls, "_inkorg_decode_plan", None)
+    if plan is None or plan.cls is not cls:
+        plan = _build_plan(cls)
+        type.__setattr__(cls, "_inkorg_decode_plan", plan)
     by_tag = plan.by_tag
     values: dict[str, Any] = {}
     for child in element:
@@ -98,33 +95,32 @@ def _decode(element: etree._Element, cls: type[T], path: str) -> T:  # noqa: PLR
                 values.setdefault(wildcard.attr, []).append(child)
                 continue
             raise BindingError(f"unexpected element {tag}", path=_child_path(path, tag))
-        mode = entry.mode
-        if mode == _OBJECT:
-            value: Any = _decode(child, entry.read, _child_path(path, tag))
-        elif mode == _RAW:
-            value = child
-        elif mode == _SLOW:
-            value = _decode_value(child, entry.target, cls, _child_path(path, tag))
-            if entry.target.wrapper is not None:
-                value = resolve_class(cls, entry.target.wrapper)(value=value)
-        else:
+        attr, mode, read, repeated, target, wrapper = entry
+        if mode <= _ENUM:  # a simple value
             text = (
                 (child.text or "")
                 if not len(child)  # no comments or PIs inside: the text is all of it
                 else _character_data(child, _child_path(path, tag))
             )
             if mode == _STRING:
-                value = text
+                value: Any = text
             elif mode == _ENUM:
-                value = entry.read.get(text.strip())
+                value = read.get(text.strip())
                 if value is None:
-                    value = _convert(text, entry.target, cls, _child_path(path, tag))  # raises
+                    value = _convert(text, target, cls, _child_path(path, tag))  # raises
             else:
-                value = _read(entry.read, text, entry.target, path, tag)
-        if entry.wrapper is not None:
-            value = entry.wrapper(value=value)
-        attr = entry.attr
-        if entry.repeated:
+                value = _read(read, text, target, path, tag)
+        elif mode == _OBJECT:
+            value = _decode(child, read, _child_path(path, tag))
+        elif mode == _RAW:
+            value = child
+        else:
+            value = _decode_value(child, target, cls, _child_path(path, tag))
+            if target.wrapper is not None:
+                value = resolve_class(cls, target.wrapper)(value=value)
+        if wrapper is not None:
+            value = wrapper(value=value)
+        if repeated:
             bucket = values.get(attr)
             if bucket is None:
                 values[attr] = [value]
@@ -248,7 +244,7 @@ def _build_plan(cls: type[XmlObject]) -> _Plan:
             post.append((_REQUIRED, spec, f"required element {_display(spec)} is missing"))
         elif spec.repeated:
             post.append((_TUPLE, spec, ""))
-    return _Plan(by_tag, wildcard, cls.__xsd__.namespace, tuple(post))
+    return _Plan(cls, by_tag, wildcard, cls.__xsd__.namespace, tuple(post))
 
 
 def _entry(owner: type[XmlObject], spec: FieldSpec, alternative: FieldSpec | None) -> _Entry:
@@ -257,8 +253,8 @@ def _entry(owner: type[XmlObject], spec: FieldSpec, alternative: FieldSpec | Non
         wrapper = None if target.wrapper is None else resolve_class(owner, target.wrapper)
         mode, read = _reader(owner, target)
     except BindingError:  # a class the module lacks: the element fails when met, as before
-        return _Entry(spec.attr, _SLOW, None, spec.repeated, target, None)
-    return _Entry(spec.attr, mode, read, spec.repeated, target, wrapper)
+        return (spec.attr, _SLOW, None, spec.repeated, target, None)
+    return (spec.attr, mode, read, spec.repeated, target, wrapper)
 
 
 def _reader(owner: type[XmlObject], spec: FieldSpec) -> tuple[int, Any]:
