@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 import enum
 import importlib.util
+import inspect
 import itertools
 import subprocess
 import sys
@@ -245,6 +246,62 @@ def test_instances_cannot_change_and_have_no_dict() -> None:
     assert not hasattr(unit, "__dict__")
     with pytest.raises(TypeError):
         pp.IsActiveUserType(PNR)  # type: ignore[call-arg]
+
+
+def _full_unit() -> pp.OrganisationUnitType:
+    return pp.OrganisationUnitType(
+        unit_id="SE2321000016-1234",
+        unit_name="Vårdcentralen Åre",
+        unit_telephone="0647-123 45",
+        any_elements=(etree.Element("{urn:x}extra"),),
+    )
+
+
+@pytest.mark.parametrize("cls", _classes(), ids=lambda c: c.__name__)
+def test_written_out_init_matches_the_dataclass_fields(cls: type[XmlObject]) -> None:
+    # The generator writes __init__ out (the decorator gets init=False): its keyword-only
+    # parameters must be the dataclass fields, in order, with the same defaults.
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    params = list(inspect.signature(cls).parameters.values())
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params)
+    for param, field in zip(params, fields, strict=True):
+        missing = field.default is dataclasses.MISSING
+        assert param.default == (inspect.Parameter.empty if missing else field.default), field.name
+
+
+def test_equality_hash_and_repr_are_the_dataclass_ones() -> None:
+    unit = _full_unit()
+    same = dataclasses.replace(unit)
+    names = [f.name for f in dataclasses.fields(unit)]
+    values = tuple(getattr(unit, name) for name in names)
+    assert same == unit
+    assert same is not unit
+    assert hash(same) == hash(unit) == hash(values)
+    assert dataclasses.replace(unit, unit_name="Other") != unit
+    assert unit != pp.SSOLinkType  # another class compares unequal, as with dataclasses
+    assert (unit == values) is False
+    shown = ", ".join(f"{name}={getattr(unit, name)!r}" for name in names)
+    assert repr(unit) == f"OrganisationUnitType({shown})"
+    assert dataclasses.asdict(unit)["unit_telephone"] == "0647-123 45"
+    assert len({unit, same, _unit()}) == 2
+
+
+def test_a_field_called_self_gets_an_init_that_works() -> None:
+    from inkorg_riv.bindings._render import _Field, _init  # noqa: PLC0415  (private helper)
+
+    fields = [
+        _Field("self", "", "str", None, ""),
+        _Field("other", "", "int | None", "None", ""),
+    ]
+    source = "\n".join(["class C:", *_init(fields)])
+    namespace: dict[str, typing.Any] = {}
+    exec(source, namespace)  # noqa: S102  (our own generated text)
+    seen: list[tuple[typing.Any, ...]] = []
+    obj = object.__new__(namespace["C"])
+    namespace["C"]._fill = lambda me, *values: seen.append((me, *values))
+    namespace["C"].__init__(obj, self="x")
+    assert seen == [(obj, "x", None)]
 
 
 def _attribute_docs(source: str) -> dict[tuple[str, str], str]:

@@ -145,11 +145,12 @@ class _Renderer:
                 out.append(f"    {member} = {value!r}")
         for cls in self._ordered_classes():
             out.extend(["", ""])
-            out.append("@dataclass(frozen=True, kw_only=True, slots=True)")
+            out.append(_DECORATOR)
             out.append(f"class {cls.name}({cls.base or 'XmlObject'}):")
             out.extend(_docstring(cls.doc or f"The {cls.name} type.", 4))
             out.append("")
-            specs = ", ".join(f.spec for f in self._all_fields(cls))
+            every = self._all_fields(cls)
+            specs = ", ".join(f.spec for f in every)
             out.append(
                 f"    __xsd__: ClassVar[TypeSpec] = TypeSpec({cls.type_name!r}, "
                 f"{cls.namespace!r}, ({specs}{',' if specs else ''}), {cls.abstract!r})"
@@ -160,6 +161,8 @@ class _Renderer:
                 out.append(f"    {f.attr}: {f.annotation}{default}")
                 if f.doc:
                     out.extend(_docstring(f.doc, 4))
+            out.append("")
+            out.extend(_init(every))
         out.extend(["", ""])
         out.append("ELEMENTS: Final[Mapping[str, type[XmlObject]]] = MappingProxyType({")
         for element in sorted(self._root_elements()):
@@ -218,6 +221,30 @@ class _Renderer:
         for name in sorted(self.classes):
             place(self.classes[name])
         return ordered
+
+
+_DECORATOR = "@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)"
+"""Frozen, keyword-only, slotted dataclasses whose ``__init__`` is written out below each class
+and whose equality, hash and repr come from ``XmlObject``: the decorator then compiles two small
+methods per class at import instead of six (``XmlObject`` documents why)."""
+
+
+def _init(fields: list[_Field]) -> list[str]:
+    """The written-out keyword-only ``__init__`` of a class with ``fields`` (bases' first)."""
+    names = [f.attr for f in fields]
+    # Field names never start with "_" (see snake), so they cannot shadow the first parameter
+    # unless a field is called "self".
+    me = "self" if "self" not in names else "_self"
+    params = [
+        f"{f.attr}: {f.annotation}" + (f" = {f.default}" if f.default is not None else "")
+        for f in fields
+    ]
+    signature = f"{me}, *, {', '.join(params)}" if params else me
+    noqa = "  # noqa: N805  (a field is called self)" if me != "self" else ""
+    return [
+        f"    def __init__({signature}) -> None:{noqa}",
+        f"        {me}._fill({', '.join(names)})",
+    ]
 
 
 def _one_line(text: str) -> str:

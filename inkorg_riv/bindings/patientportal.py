@@ -87,7 +87,7 @@ class SSOLinkTargetType(enum.Enum):
     NEW_TARGET = 'NewTarget'
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AddMessageResponseType(XmlObject):
     """Result of AddMessage, with the identifiers the inbox used and the notifications it sent."""
 
@@ -111,8 +111,11 @@ class AddMessageResponseType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, message_thread_id: str | None = None, message_id: str | None = None, notification_sent: tuple[NotificationMethodType, ...] = (), result_code: ResultCodeEnum, result_text: str | None = None, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(message_thread_id, message_id, notification_sent, result_code, result_text, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AddMessageType(XmlObject):
     """Asks the inbox to store one message for a citizen and optionally to notify them."""
 
@@ -133,8 +136,11 @@ class AddMessageType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, subject_of_care_id: str, message: MessageType, notify: bool | None = None, source_system: str | None = None, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(subject_of_care_id, message, notify, source_system, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class AttachmentType(XmlObject):
     """A file attached to the message (reconstruction)."""
 
@@ -152,8 +158,11 @@ class AttachmentType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, file_name: str, mime_type: str, content: bytes, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(file_name, mime_type, content, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class BookingType(XmlObject):
     """The booking a message is about, so that 1177 can show booking buttons; names adapted from the
     MVK inbox schema (reconstruction).
@@ -191,8 +200,11 @@ class BookingType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, booking_id: str, is_invitation: bool, is_open_invitation: bool | None = None, new_booking_allowed: bool | None = None, rebooking_allowed: bool | None = None, cancel_booking_allowed: bool | None = None, time_type_id: str | None = None, start_time: datetime.datetime | None = None, care_unit_id: str | None = None, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(booking_id, is_invitation, is_open_invitation, new_booking_allowed, rebooking_allowed, cancel_booking_allowed, time_type_id, start_time, care_unit_id, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GetMessageThreadStatusResponseType(XmlObject):
     """Status of each message in the thread; as a read-only service it carries no result code
     (reconstruction).
@@ -209,8 +221,11 @@ class GetMessageThreadStatusResponseType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, message_thread_id: str, message: tuple[MessageStatusType, ...] = (), any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(message_thread_id, message, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class GetMessageThreadStatusType(XmlObject):
     """Asks for the status of the messages in one thread of a citizen's inbox (reconstruction)."""
 
@@ -228,8 +243,11 @@ class GetMessageThreadStatusType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, subject_of_care_id: str, message_thread_id: str, organisation_unit_id: str | None = None, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(subject_of_care_id, message_thread_id, organisation_unit_id, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IsActiveUserResponseType(XmlObject):
     """Whether the citizen is active, and how they can be notified; contact addresses are never
     returned.
@@ -249,8 +267,11 @@ class IsActiveUserResponseType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, status: bool, active_notification_methods: tuple[NotificationMethodType, ...] = (), paper_mail_opt_out: bool | None = None, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(status, active_notification_methods, paper_mail_opt_out, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class IsActiveUserType(XmlObject):
     """Asks whether a citizen is an active user of the 1177 e-services."""
 
@@ -262,8 +283,11 @@ class IsActiveUserType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, subject_of_care_id: str, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(subject_of_care_id, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MessageStatusType(XmlObject):
     """Delivery and read status of one message in a thread (reconstruction)."""
 
@@ -284,8 +308,11 @@ class MessageStatusType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, message_id: str | None = None, sent_time: datetime.datetime, read_status: ReadStatusType, read_time: datetime.datetime | None = None, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(message_id, sent_time, read_status, read_time, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class MessageType(XmlObject):
     """A message for the citizen's 1177 inbox: sender, thread, heading, body and optional links,
     attachments and booking.
@@ -325,8 +352,11 @@ class MessageType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, organisation_unit: OrganisationUnitType, message_thread_id: str | None = None, message_id: str | None = None, message_type: MessageTypeType | None = None, message_description: str | None = None, message_text: str, sso_link: tuple[SSOLinkType, ...] = (), attachment: tuple[AttachmentType, ...] = (), booking: BookingType | None = None, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(organisation_unit, message_thread_id, message_id, message_type, message_description, message_text, sso_link, attachment, booking, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class OrganisationUnitType(XmlObject):
     """The care unit that sends the message and that the citizen can contact."""
 
@@ -353,8 +383,11 @@ class OrganisationUnitType(XmlObject):
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
 
+    def __init__(self, *, unit_id: str, unit_name: str, unit_address: str | None = None, unit_postal_code: str | None = None, unit_postal_city: str | None = None, unit_telephone: str | None = None, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(unit_id, unit_name, unit_address, unit_postal_code, unit_postal_city, unit_telephone, any_elements)
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False, repr=False, eq=False)
 class SSOLinkType(XmlObject):
     """A single sign-on link from the message to another e-service."""
 
@@ -374,6 +407,9 @@ class SSOLinkType(XmlObject):
 
     any_elements: tuple[etree._Element, ...] = ()
     """Elements the wildcard allows (kept as raw lxml elements)."""
+
+    def __init__(self, *, system_id: str, text: str, query_string: str | None = None, type: SSOLinkTargetType, any_elements: tuple[etree._Element, ...] = ()) -> None:
+        self._fill(system_id, text, query_string, type, any_elements)
 
 
 ELEMENTS: Final[Mapping[str, type[XmlObject]]] = MappingProxyType({
