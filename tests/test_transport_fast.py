@@ -35,6 +35,7 @@ from inkorg_riv.errors import (
 from inkorg_riv.simulator import TestPki
 from inkorg_riv.simulator.server import server_context
 from inkorg_riv.transport import HttpRequest, RequestsTransport, Timeouts
+from inkorg_riv.transport._answer import Answer
 
 QUICK = Timeouts(connect=2, read=2, pool=2)
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 5\r\n\r\n<ok/>"
@@ -180,6 +181,82 @@ def test_the_private_urllib3_api_the_transport_relies_on_is_unchanged() -> None:
     pool.close()
     with pytest.raises(urllib3.exceptions.ClosedPoolError):
         pool._get_conn(timeout=0.01)
+
+
+def test_http_clients_private_status_reader_is_unchanged() -> None:
+    """If this fails, http.client changed what ``inkorg_riv.transport._answer`` relies on."""
+    assert list(inspect.signature(http.client.HTTPResponse._read_status).parameters) == ["self"]
+    for name in ("chunked", "chunk_left", "length", "will_close"):  # what read() goes by
+        assert f"self.{name}" in inspect.getsource(http.client.HTTPResponse.begin)
+
+
+# --------------------------------------------------------------------------- reading answers
+
+FRAMINGS = [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: CHUNKED\r\nContent-Length: 9\r\n\r\n"
+    b"1\r\na\r\n0\r\n\r\n",
+    b"HTTP/1.1 500 Oops\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.0 200 OK\r\nKeep-Alive: timeout=5\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.0 200 OK\r\nProxy-Connection: keep-alive\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.1 204 No Content\r\n\r\n",
+    b"HTTP/1.1 304 Not Modified\r\nContent-Length: 3\r\n\r\n",
+    b"HTTP/1.1 100 Continue\r\nX: y\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde",
+    b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nX-A: 1\r\nx-a: 2\r\nX-B:\tc \r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\nContent-Length: 3\n\nabc",
+    b"HTTP/2 200 OK\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 100 + b"\r\n",
+    b"HTTP/1.1 200 OK\r\nX: " + b"y" * 65536 + b"\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab",
+]
+
+
+def _read_with(kind: type[http.client.HTTPResponse], raw: bytes, method: str) -> object:
+    """What ``kind`` makes of ``raw``, sent over a real socket pair, or the exception it raises."""
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        writer = threading.Thread(target=lambda: (theirs.sendall(raw), theirs.close()))
+        writer.start()
+        response = kind(ours, method=method)  # type: ignore[arg-type]
+        try:
+            response.begin()
+            frame = (response.status, response.reason, response.version, response.chunked)
+            frame += (response.length, response.will_close, response.read())
+        except (http.client.HTTPException, OSError) as exc:
+            frame = (type(exc),)
+        finally:
+            response.close()
+            writer.join(5)
+        return frame
+
+
+@pytest.mark.parametrize("raw", FRAMINGS)
+@pytest.mark.parametrize("method", ["POST", "HEAD"])
+def test_answers_are_framed_as_http_client_frames_them(raw: bytes, method: str) -> None:
+    assert _read_with(Answer, raw, method) == _read_with(http.client.HTTPResponse, raw, method)
+
+
+def test_answer_headers_are_lower_case_joined_and_unfolded() -> None:
+    raw = (
+        b"HTTP/1.1 200 OK\r\nX-A: 1\r\nX-Folded: a\r\n  b\r\nx-a:  2 \r\nnot a header\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(raw)
+        answer = Answer(ours, method="POST")
+        answer.begin()
+        assert answer.fields == {"x-a": "1, 2", "x-folded": "a b", "content-length": "0"}
+        assert (answer.length, answer.will_close) == (0, False)
+        answer.close()
 
 
 # --------------------------------------------------------------------------- on the wire

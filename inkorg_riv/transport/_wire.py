@@ -1,9 +1,9 @@
 """One HTTP exchange on a pooled connection (layer L4): the request in one write, the answer read.
 
 Owns :class:`Line` (what is worked out once per URL: the adapter's urllib3 pool, the request
-line and fixed headers as bytes), :func:`request_bytes` (the head of one request, with the
+line and fixed headers as bytes), :class:`Heads` (the head of one request, with the
 header checks that keep CR and LF out) and :func:`exchange`: check a connection out of the pool,
-connect it if it is new, write head and body at once, read the answer with ``http.client``, and
+connect it if it is new, write head and body at once, read the answer (:mod:`._answer`), and
 return the connection to the pool only when the answer was read to its end and the server did
 not ask to close. It follows the call's :class:`~._pool.Phase`, so that a failure says "not
 sent" only when that is proven (see :func:`~._failures.classify`).
@@ -17,17 +17,16 @@ with ``is_connection_dropped`` (closed if so), or a new unconnected one, or ``Em
 
 from __future__ import annotations
 
-import http.client
 import re
 import time
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from urllib3.connectionpool import HTTPConnectionPool
 
 from ..errors import ConfigurationError, TransportError
-from ._failures import Target, classify, too_large
+from ._answer import Answer, read_body
+from ._failures import Target, classify
 from ._pool import Phase, Route, Tracker
 from ._types import Headers, HttpRequest, HttpResponse, Timeouts
 
@@ -35,7 +34,6 @@ for _name in ("_get_conn", "_put_conn"):  # fail at import, not as an odd error 
     if not callable(getattr(HTTPConnectionPool, _name, None)):  # pragma: no cover
         raise ImportError(f"urllib3's HTTPConnectionPool lost {_name}; see inkorg_riv.transport")
 
-_CHUNK = 64 * 1024
 _ONE_WRITE = 64 * 1024  # above this the body goes in a second write instead of being copied
 _CACHE = 256
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch  # a header name or method
@@ -177,7 +175,7 @@ def exchange(
     fresh = False
     pool = line.pool
     conn: Any = None
-    response: http.client.HTTPResponse | None = None
+    response: Answer | None = None
     keep = False
     started = time.perf_counter()
     try:
@@ -198,12 +196,10 @@ def exchange(
             sock.sendall(rest)
         phase = Phase.SENT
         sock.settimeout(timeouts.read)
-        response = http.client.HTTPResponse(sock, method=request.method)
+        response = Answer(sock, method=request.method)
         response.begin()
         phase = Phase.ANSWERED
-        status = response.status
-        headers = _headers(response)
-        content = _read(response, request, status, max_body, headers.get("content-encoding"))
+        content = read_body(response, request, max_body)
         keep = response.isclosed() and not response.will_close
     except TransportError:
         raise
@@ -221,72 +217,11 @@ def exchange(
             pool._put_conn(conn)  # pinned (see above); a closed one reconnects when next used
     tracker.answered()
     return HttpResponse(
-        status=status,
-        headers=Headers._lowered(headers),  # our own type; the keys are lower case already
+        status=response.status,
+        headers=Headers._lowered(response.fields),  # our own type; keys in lower case already
         body=content,
         elapsed=time.perf_counter() - started,
     )
-
-
-def _headers(response: http.client.HTTPResponse) -> dict[str, str]:
-    """The answer's headers, names in lower case; a repeated one joined with ", " (as urllib3)."""
-    headers: dict[str, str] = {}
-    for name, value in response.msg.items():
-        key = name.lower()
-        headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    return headers
-
-
-def _read(
-    response: http.client.HTTPResponse,
-    request: HttpRequest,
-    status: int,
-    limit: int,
-    encoding: str | None,
-) -> bytes:
-    """The whole body, at most ``limit`` bytes (else :class:`ResponseTooLargeError`)."""
-    length = response.length
-    if length is not None:
-        if length > limit:
-            raise too_large(Target.of(request), limit, status, declared=length)
-        content = response.read()  # exactly Content-Length bytes, or IncompleteRead
-    else:  # chunked, or until the server closes
-        chunks: list[bytes] = []
-        total = 0
-        while chunk := response.read(_CHUNK):
-            total += len(chunk)
-            if total > limit:
-                raise too_large(Target.of(request), limit, status)
-            chunks.append(chunk)
-        content = b"".join(chunks)
-    if encoding is not None and content:
-        content = _decoded(content, encoding.strip().lower(), limit, request, status)
-    return content
-
-
-def _decoded(content: bytes, encoding: str, limit: int, request: HttpRequest, status: int) -> bytes:
-    """A gzip or deflate body decompressed, as urllib3 would (we ask for ``identity``; a server
-    may compress anyway); other encodings are left as they came. At most ``limit`` bytes."""
-    if encoding in ("gzip", "x-gzip"):
-        wbits = [16 + zlib.MAX_WBITS]
-    elif encoding == "deflate":
-        wbits = [zlib.MAX_WBITS, -zlib.MAX_WBITS]  # zlib-wrapped, or raw as some servers send
-    else:
-        return content
-    for bits in wbits:
-        inflater = zlib.decompressobj(bits)
-        try:
-            plain = inflater.decompress(content, limit + 1)
-        except zlib.error:
-            if bits == wbits[-1]:
-                raise
-            continue
-        if not inflater.unconsumed_tail:
-            plain += inflater.flush()
-        if len(plain) > limit or inflater.unconsumed_tail:
-            raise too_large(Target.of(request), limit, status)
-        return plain
-    return content  # pragma: no cover - the loop returns or raises
 
 
 __all__ = ["Heads", "Line", "exchange", "host_header"]
