@@ -171,14 +171,13 @@ def check_result_code(
     """
     code_el: etree._Element | None = None
     text_el: etree._Element | None = None
-    for child in payload:
+    # lxml matches the local names (in any namespace, or none) without a proxy per child.
+    for child in payload.iterchildren(*_RESULT_NAMES):
         tag = child.tag
-        if not isinstance(tag, str) or not tag.endswith(_RESULT_NAMES):  # cheap pre-filter
-            continue
-        name = tag[tag.rfind("}") + 1 :]  # the local name
-        if name == "resultCode" and code_el is None:
-            code_el = child
-        elif name == "resultText" and text_el is None:
+        if isinstance(tag, str) and tag.endswith("Code"):
+            if code_el is None:
+                code_el = child
+        elif text_el is None:
             text_el = child
     if code_el is None:
         return None
@@ -206,7 +205,7 @@ def check_result_code(
     return ResultInfo(code, text)
 
 
-_RESULT_NAMES = ("resultCode", "resultText")
+_RESULT_NAMES = ("{*}resultCode", "{*}resultText")
 _RESULT_CODES = {code.value: code for code in ResultCode}
 _NO_TEXT = {code: ResultInfo(code) for code in ResultCode}
 
