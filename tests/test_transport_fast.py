@@ -355,6 +355,23 @@ def test_answers_framed_every_way_are_read_whole(
     assert transport.stats.responses == 5
 
 
+def test_a_head_request_reads_no_body_whatever_its_case(
+    server: Scripted, transport: RequestsTransport
+) -> None:
+    server.script += [answer(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")] * 2
+    for method in ("HEAD", "head"):
+        request = HttpRequest(url=server.url(), body=b"", headers={}, method=method)
+        response = transport.send(request, timeouts=QUICK)
+        assert (response.status, response.body, response.headers["content-length"]) == (
+            200,
+            b"",
+            "10",
+        )
+    assert [head.split(b" ")[0] for head, _ in server.requests] == [b"HEAD", b"HEAD"]
+    assert transport.send(post(server.url()), timeouts=QUICK).body == b"<ok/>"
+    assert transport.stats.connections_opened == 1
+
+
 def test_answers_above_max_body_are_not_read(inkorg_pki: TestPki, server: Scripted) -> None:
     bomb = gzip.compress(b"x" * 5000)
     server.script += [

@@ -196,7 +196,7 @@ def exchange(
             sock.sendall(rest)
         phase = Phase.SENT
         sock.settimeout(timeouts.read)
-        response = Answer(sock, method=request.method)
+        response = Answer(sock, method=request.method.upper())
         response.begin()
         phase = Phase.ANSWERED
         content = read_body(response, request, max_body)
