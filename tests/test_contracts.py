@@ -393,3 +393,37 @@ def test_loaded_package_does_not_read_the_files_again(tmp_path: Path) -> None:
     op = package.operation("GetCareDocumentation")
     assert package.source.files[op.schema_file].startswith(b"<?xml")
     assert package.types.elements[op.request_element].local == "GetCareDocumentation"
+
+
+def _rglob_reference(folder: Path) -> dict[str, bytes]:
+    """What the folder reader returned when it walked with pathlib (before os.walk)."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.suffix.lower() in (".xsd", ".wsdl") and path.is_file()
+    }
+
+
+def test_folder_reader_takes_the_files_pathlib_took(tmp_path: Path) -> None:
+    from inkorg_riv.contracts.source import bundled_folder, from_folder  # noqa: PLC0415
+
+    root = tmp_path / "pkg"
+    shutil.copytree(bundled_folder(), root)
+    (root / "interactions" / "Upper.XSD").write_bytes(b"<upper/>")
+    (root / "deep" / "er" / "x.xsd").parent.mkdir(parents=True)
+    (root / "deep" / "er" / "x.xsd").write_bytes(b"<x/>")
+    (root / "folder.xsd").mkdir()
+    (root / ".xsd").write_bytes(b"hidden, no suffix")
+    (root / "notes.txt").write_bytes(b"skip")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "linked.xsd").write_bytes(b"<linked/>")
+    (root / "linked_folder").symlink_to(outside, target_is_directory=True)
+    (root / "linked_file.wsdl").symlink_to(outside / "linked.xsd")
+    source = from_folder(root)
+    assert dict(source.files) == _rglob_reference(root)
+    assert "linked_file.wsdl" in source.files
+    assert not any(name.startswith("linked_folder/") for name in source.files)
+    assert source.name == str(root)
+    assert from_folder(str(root)).files == source.files
+    assert load_package(str(root) + "/").source.name == str(root)

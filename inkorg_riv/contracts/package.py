@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .._log import get_logger
 from ..errors import ContractLoadError, ContractProblem, UnknownOperationError, XmlInputError
@@ -20,6 +20,9 @@ from .model import Interaction, Operation, TypeModel
 from .source import PackageSource, open_source
 from .wsdl import WsdlError, read_interaction
 from .xsd import TypeBuilder, index_package, read_inline_schemas
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @record()

@@ -8,16 +8,19 @@ else (layer L1).
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterator, Mapping
-from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from ..errors import ContractLoadError, ContractProblem
 from ..errors._record import Record, record, setfield
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _SUFFIXES = (".xsd", ".wsdl")
 _MAX_FILE = 32 * 1024 * 1024
@@ -91,20 +94,32 @@ class _PackageResolver(etree.Resolver):
         return self.resolve_string(self._source.files[path], context, base_url=system_url)
 
 
-def from_folder(folder: Path) -> PackageSource:
-    """Read every ``.xsd`` and ``.wsdl`` below ``folder``."""
-    if not folder.is_dir():
+def from_folder(folder: str | os.PathLike[str]) -> PackageSource:
+    """Read every ``.xsd`` and ``.wsdl`` below ``folder`` (symlinked folders are not entered).
+
+    Walks with :func:`os.walk` rather than :mod:`pathlib`, which the bundled package's cold
+    start would otherwise import for this alone.
+    """
+    root = os.fspath(folder)
+    if not os.path.isdir(root):
         raise ContractLoadError(f"{folder}: not a folder")
     files: dict[str, bytes] = {}
     total = 0
-    for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() not in _SUFFIXES or not path.is_file():
-            continue
-        size = path.stat().st_size
-        total += size
-        if size > _MAX_FILE or total > _MAX_TOTAL or len(files) >= _MAX_FILES:
-            raise ContractLoadError(f"{folder}: the package is too large to be a contract package")
-        files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    for where, folders, names in os.walk(root):
+        folders.sort()
+        prefix = os.path.relpath(where, root).replace(os.sep, "/")
+        for name in sorted(names):
+            path = os.path.join(where, name)
+            if os.path.splitext(name)[1].lower() not in _SUFFIXES or not os.path.isfile(path):
+                continue
+            size = os.path.getsize(path)
+            total += size
+            if size > _MAX_FILE or total > _MAX_TOTAL or len(files) >= _MAX_FILES:
+                raise ContractLoadError(
+                    f"{folder}: the package is too large to be a contract package"
+                )
+            with open(path, "rb") as stream:
+                files[name if prefix == "." else f"{prefix}/{name}"] = stream.read()
     return _finish(str(folder), "folder", files)
 
 
@@ -122,7 +137,8 @@ def from_zip(archive: Path) -> PackageSource:
     total = 0
     with zf:
         for info in zf.infolist():
-            if info.is_dir() or PurePosixPath(info.filename).suffix.lower() not in _SUFFIXES:
+            suffix = posixpath.splitext(info.filename)[1]
+            if info.is_dir() or suffix.lower() not in _SUFFIXES:
                 continue
             name = posixpath.normpath(info.filename.replace("\\", "/"))
             if name.startswith(("../", "/")) or "/../" in name:
@@ -163,18 +179,29 @@ def _finish(name: str, origin: str, files: dict[str, bytes]) -> PackageSource:
 
 def bundled_folder() -> Path:
     """The folder of the bundled schemas: inside the installed wheel, or the source tree."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_schemas", here.parent / "schemas"):
-        if (candidate / "interactions").is_dir():
+    from pathlib import Path  # noqa: PLC0415  (the loader itself uses _bundled_dir)
+
+    return Path(_bundled_dir())
+
+
+def _bundled_dir() -> str:
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    wheel, tree = os.path.join(here, "_schemas"), os.path.join(os.path.dirname(here), "schemas")
+    for candidate in (wheel, tree):
+        if os.path.isdir(os.path.join(candidate, "interactions")):
             return candidate
-    raise ContractLoadError(f"the bundled schemas are missing (looked in {here / '_schemas'})")
+    raise ContractLoadError(
+        f"the bundled schemas are missing (looked in {wheel})"
+    )
 
 
 def open_source(location: str | Path | None) -> PackageSource:
     """A source for ``location``: ``None`` for the bundled package, a zip, or a folder."""
     if location is None:
-        source = from_folder(bundled_folder())
+        source = from_folder(_bundled_dir())
         return PackageSource("bundled patientportal 2.0", "bundled", source.files)
+    from pathlib import Path  # noqa: PLC0415  (only for a location given: see from_folder)
+
     path = Path(location)
     if not path.exists():
         raise ContractLoadError(f"{path}: no such file or folder")
