@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import pickle
 from typing import Any
 
@@ -56,6 +57,12 @@ def test_records_act_as_frozen_dataclasses(obj: Any) -> None:
     assert (copy_ != obj) is False
     assert obj != object()
     assert obj != 1
+    params = inspect.signature(cls).parameters
+    assert list(params) == names
+    for field in dataclasses.fields(obj):
+        default = params[field.name].default
+        expected = dataclasses.MISSING if default is inspect.Parameter.empty else default
+        assert field.default == expected, field.name
     shown = ", ".join(f"{n}={getattr(obj, n)!r}" for n in names)
     assert repr(obj) == f"{cls.__qualname__}({shown})"
     with pytest.raises(dataclasses.FrozenInstanceError):

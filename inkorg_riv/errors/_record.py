@@ -72,9 +72,18 @@ def record(*, kw_only: bool = False) -> Callable[[type[_R]], type[_R]]:
 
     def register(cls: type[_R]) -> type[_R]:
         dataclass(init=False, repr=False, eq=False, kw_only=kw_only)(cls)
-        names = tuple(cls.__dataclass_fields__)  # type: ignore[attr-defined]  # set just above
+        fields = cls.__dataclass_fields__  # type: ignore[attr-defined]  # set just above
+        names = tuple(fields)
         if set(names) != set(cls.__slots__):
             raise TypeError(f"{cls.__name__}: __slots__ must list exactly the fields {names}")
+        # The defaults live in __init__ (a slot cannot have a class-level default): copy them
+        # to the fields, so that dataclasses.fields() reports them as before.
+        init = cls.__init__
+        positional = init.__code__.co_varnames[1 : init.__code__.co_argcount]
+        defaults = dict(zip(reversed(positional), reversed(init.__defaults__ or ()), strict=False))
+        defaults.update(init.__kwdefaults__ or {})
+        for name, value in defaults.items():
+            fields[name].default = value
         cls._record_fields = names
         return cls
 
