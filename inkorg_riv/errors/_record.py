@@ -18,7 +18,7 @@ and takes the field order from there.
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, dataclass_transform
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,6 +67,7 @@ class Record:
         return f"{self.__class__.__qualname__}({fields})"
 
 
+@dataclass_transform(frozen_default=True)  # type checkers see frozen dataclasses, as before
 def record(*, kw_only: bool = False) -> Callable[[type[_R]], type[_R]]:
     """Register a :class:`Record` subclass as a dataclass (its fields only: no method is made)."""
 
