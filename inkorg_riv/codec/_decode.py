@@ -107,7 +107,7 @@ def _decode(element: etree._Element, cls: type[T], path: str) -> T:  # noqa: PLR
             elif mode == _ENUM:
                 value = read.get(text.strip())
                 if value is None:
-                    value = _convert(text, target, cls, _child_path(path, tag))  # raises
+                    value = _convert(text, target, cls, _child_path(path, tag))  # the full lookup
             else:
                 value = _read(read, text, target, path, tag)
         elif mode == _OBJECT:
