@@ -179,6 +179,7 @@ def test_the_private_urllib3_api_the_transport_relies_on_is_unchanged() -> None:
     assert pool._get_conn(timeout=0.01) is conn  # a returned connection, closed or not, is reused
     pool._put_conn(conn)
     pool.close()
+    assert pool.pool is None  # how the transport sees that the manager dropped a route's pool
     with pytest.raises(urllib3.exceptions.ClosedPoolError):
         pool._get_conn(timeout=0.01)
 

@@ -11,8 +11,9 @@ sent" only when that is proven (see :func:`~._failures.classify`).
 Private urllib3 API relied on (urllib3 2.x; ``tests/test_transport_fast.py`` fails loudly if it
 changes): ``HTTPConnectionPool._get_conn(timeout=...)`` -- a pooled connection, already checked
 with ``is_connection_dropped`` (closed if so), or a new unconnected one, or ``EmptyPoolError``
-/ ``ClosedPoolError`` -- and ``HTTPConnectionPool._put_conn(conn)``; a connection's ``sock``
-(``None`` until ``connect()``), ``timeout`` (used by ``connect()``) and ``connect()``.
+/ ``ClosedPoolError`` -- ``HTTPConnectionPool._put_conn(conn)`` and ``pool.pool`` (``None`` once
+the pool is closed); a connection's ``sock`` (``None`` until ``connect()``), ``timeout`` (used
+by ``connect()``) and ``connect()``.
 """
 
 from __future__ import annotations
