@@ -16,8 +16,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
+
+from .errors._record import Record, record, setfield
 
 
 class FaultClass(enum.Enum):
@@ -36,8 +37,8 @@ class FaultClass(enum.Enum):
     """The producer could not be reached or did not answer in time."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VpCode:
+@record(kw_only=True)
+class VpCode(Record):
     """One entry of the platform's fault catalogue.
 
     ``reached_producer`` is False when the platform refused before routing (the producer never
@@ -46,12 +47,31 @@ class VpCode:
     :meth:`advice_for` fills them in.
     """
 
+    __slots__ = ("advice", "code", "fault_class", "meaning", "reached_producer", "retryable")
+
     code: str
     meaning: str
     fault_class: FaultClass
     retryable: bool
     reached_producer: bool | None
     advice: str
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        meaning: str,
+        fault_class: FaultClass,
+        retryable: bool,
+        reached_producer: bool | None,
+        advice: str,
+    ) -> None:
+        setfield(self, "code", code)
+        setfield(self, "meaning", meaning)
+        setfield(self, "fault_class", fault_class)
+        setfield(self, "retryable", retryable)
+        setfield(self, "reached_producer", reached_producer)
+        setfield(self, "advice", advice)
 
     @property
     def soap_faultcode(self) -> str:

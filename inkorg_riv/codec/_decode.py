@@ -16,7 +16,6 @@ from __future__ import annotations
 import binascii
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from lxml import etree
@@ -51,9 +50,10 @@ repeats; the spec the value is read with (the alternative, for a choice); and fo
 alternative carried in a wrapper class, that class. A tuple, unpacked once per child."""
 
 
-@dataclass(frozen=True, slots=True)
 class _Plan:
-    """The per-class decode plan (see the module docstring)."""
+    """The per-class decode plan (see the module docstring). Built once, never changed."""
+
+    __slots__ = ("by_tag", "cls", "namespace", "post", "wildcard")
 
     cls: type
     """The class the plan is for (a subclass finds its parent's plan, and makes its own)."""
@@ -62,6 +62,20 @@ class _Plan:
     namespace: str | None
     post: tuple[tuple[int, FieldSpec, str], ...]
     """(action, spec, message for a missing required element), in spec order."""
+
+    def __init__(
+        self,
+        cls: type,
+        by_tag: dict[str, _Entry],
+        wildcard: FieldSpec | None,
+        namespace: str | None,
+        post: tuple[tuple[int, FieldSpec, str], ...],
+    ) -> None:
+        self.cls = cls
+        self.by_tag = by_tag
+        self.wildcard = wildcard
+        self.namespace = namespace
+        self.post = post
 
 
 def decode(element: etree._Element, cls: type[T]) -> T:

@@ -30,7 +30,7 @@ from ..errors import BindingError
 from ._encode import _encode_complex, _nsmap, _root_element, encode
 
 # Everything outside XML 1.0's Char production.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WRITABLE_KINDS = frozenset({Kind.SIMPLE, Kind.ENUM, Kind.COMPLEX, Kind.ANY})
 
 

@@ -16,7 +16,6 @@ import functools
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from lxml import etree
@@ -24,6 +23,7 @@ from lxml import etree
 from .._ns import RIV_REGISTRY, SOAP11_ENV, WSA, WSA_2004, clark, split_clark
 from ..contracts.model import Operation, RivProfile
 from ..errors import BindingError, ConfigurationError
+from ..errors._record import Record, record, setfield
 
 LOGICAL_ADDRESS = clark(RIV_REGISTRY, "LogicalAddress")
 WSA_TO = clark(WSA, "To")
@@ -56,9 +56,11 @@ def new_correlation_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SoapRequest:
+@record(kw_only=True)
+class SoapRequest(Record):
     """A request ready to POST: the envelope bytes and the HTTP headers to send with them."""
+
+    __slots__ = ("body", "correlation_id", "http_headers", "logical_address", "operation")
 
     body: bytes
     """The envelope, UTF-8 with an XML declaration."""
@@ -68,6 +70,21 @@ class SoapRequest:
     correlation_id: str
     operation: str
     logical_address: str
+
+    def __init__(
+        self,
+        *,
+        body: bytes,
+        http_headers: Mapping[str, str],
+        correlation_id: str,
+        operation: str,
+        logical_address: str,
+    ) -> None:
+        setfield(self, "body", body)
+        setfield(self, "http_headers", http_headers)
+        setfield(self, "correlation_id", correlation_id)
+        setfield(self, "operation", operation)
+        setfield(self, "logical_address", logical_address)
 
 
 def routing_header(operation: Operation) -> str:

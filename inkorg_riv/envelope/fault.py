@@ -7,12 +7,11 @@ through unchanged as a :class:`~inkorg_riv.errors.SoapFaultError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree
 
 from .._ns import SOAP11_ENV, clark, split_clark
 from ..errors import PlatformFaultError, SoapFaultError
+from ..errors._record import Record, record, setfield
 from ..faults import find_vp_code, platform_fault_text, require
 from .build import XML_DECLARATION
 
@@ -20,9 +19,11 @@ FAULT = clark(SOAP11_ENV, "Fault")
 _FAULT_CODES = ("Client", "Server", "VersionMismatch", "MustUnderstand")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FaultInfo:
+@record(kw_only=True)
+class FaultInfo(Record):
     """The parts of a received SOAP 1.1 fault, as sent."""
+
+    __slots__ = ("detail", "faultcode", "faultcode_qname", "faultcode_raw", "faultstring")
 
     faultcode: str
     """The local part of the fault code: ``Client``, ``Server``, ``Server.Timeout``..."""
@@ -33,6 +34,21 @@ class FaultInfo:
     faultstring: str
     detail: str | None
     """The text of ``detail`` (all its descendants), None when absent or empty."""
+
+    def __init__(
+        self,
+        *,
+        faultcode: str,
+        faultcode_raw: str,
+        faultcode_qname: str | None,
+        faultstring: str,
+        detail: str | None,
+    ) -> None:
+        setfield(self, "faultcode", faultcode)
+        setfield(self, "faultcode_raw", faultcode_raw)
+        setfield(self, "faultcode_qname", faultcode_qname)
+        setfield(self, "faultstring", faultstring)
+        setfield(self, "detail", detail)
 
 
 def build_fault_response(faultcode: str, faultstring: str, *, detail: str | None = None) -> bytes:

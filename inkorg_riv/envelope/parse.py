@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass
 
 from lxml import etree
 
@@ -18,6 +17,7 @@ from .._ns import SOAP11_ENV, clark, local_name
 from .._xmlparse import parse_bytes
 from ..contracts.model import Operation
 from ..errors import ResponseKind, ResultCodeError, UnexpectedResponseError, XmlInputError
+from ..errors._record import Record, record, setfield
 from .fault import FAULT, fault_error, read_fault
 
 ENVELOPE = clark(SOAP11_ENV, "Envelope")
@@ -38,23 +38,49 @@ class ResultCode(enum.StrEnum):
     """Not done: a logical error (raised as ResultCodeError, never returned)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ResultInfo:
+@record()
+class ResultInfo(Record):
     """A ``resultCode`` that did not fail: OK, or INFO whose text the caller must surface."""
 
+    __slots__ = ("code", "text")
+
     code: ResultCode
-    text: str | None = None
+    text: str | None
+
+    def __init__(self, code: ResultCode, text: str | None = None) -> None:
+        setfield(self, "code", code)
+        setfield(self, "text", text)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class ParsedResponse:
-    """A usable response: the payload (the response root element) and the SOAP headers."""
+@record(kw_only=True)
+class ParsedResponse(Record):
+    """A usable response: the payload (the response root element) and the SOAP headers.
+
+    Compared by identity (lxml elements have no value equality)."""
+
+    __slots__ = ("correlation_id", "headers", "payload", "result")
 
     payload: etree._Element
     headers: tuple[etree._Element, ...]
     correlation_id: str | None
-    result: ResultInfo | None = None
+    result: ResultInfo | None
     """The ``resultCode`` outcome (None for read-only services that have none)."""
+
+    def __init__(
+        self,
+        *,
+        payload: etree._Element,
+        headers: tuple[etree._Element, ...],
+        correlation_id: str | None,
+        result: ResultInfo | None = None,
+    ) -> None:
+        setfield(self, "payload", payload)
+        setfield(self, "headers", headers)
+        setfield(self, "correlation_id", correlation_id)
+        setfield(self, "result", result)
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 def parse_response(
