@@ -19,6 +19,7 @@ from lxml import etree
 
 from ..errors import BindingError
 from ..errors._record import Record, record, setfield
+from ._fill import Filler, compile_filler
 
 T = TypeVar("T")
 
@@ -166,11 +167,13 @@ class XmlObject:
     __xsd__: ClassVar[TypeSpec]
 
     def _fill(self, *values: Any) -> None:
-        """Set every field, in field order, then check them (what a dataclass __init__ does)."""
-        setter = object.__setattr__
-        for name, value in zip(_field_names(type(self)), values, strict=True):
-            setter(self, name, value)
-        self.__post_init__()
+        """Set every field, in field order, then check them (what a dataclass __init__ does,
+        with :meth:`__post_init__`'s checks compiled per class: see :mod:`._fill`)."""
+        cls = type(self)
+        filler = vars(cls).get("_inkorg_filler")
+        if filler is None:
+            filler = _filler(cls)
+        filler(self, *values)
 
     def _values(self) -> tuple[Any, ...]:
         return tuple([getattr(self, name) for name in _field_names(type(self))])
@@ -209,6 +212,21 @@ class XmlObject:
             checked = check_field(cls, spec, value, f"{cls.__name__}.{attr}")
             if checked is not value:
                 object.__setattr__(self, attr, checked)
+
+
+def _filler(cls: type[XmlObject]) -> Filler:
+    """Compile (once per class) the filler that sets and checks the fields of ``cls``."""
+    plan = vars(cls).get("_inkorg_checks") or _checks(cls)
+
+    def slow(obj: XmlObject, index: int, value: Any) -> None:
+        attr, spec = plan[index][0], plan[index][6]
+        checked = check_field(cls, spec, value, f"{cls.__name__}.{attr}")
+        if checked is not value:
+            object.__setattr__(obj, attr, checked)
+
+    filler = compile_filler(cls, _field_names(cls), plan, slow)
+    type.__setattr__(cls, "_inkorg_filler", filler)
+    return filler
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
