@@ -27,6 +27,8 @@ from .schema import PatternPolicy, SchemaSet, strip_anchors
 
 Document = bytes | etree._Element
 
+_ENVELOPE = f"{{{SOAP11_ENV}}}Envelope"
+
 
 class Validator:
     """Validates documents against one contract package. Thread-safe; reuse one per package."""
@@ -41,6 +43,11 @@ class Validator:
         self.package = package if package is not None else bundled_package()
         self.rules = tuple(rules)
         self._schemas = SchemaSet(self.package, patterns)
+        # Rule.applies looks at the root's tag only (unless a subclass says otherwise), so the
+        # rules that apply are worked out once per root tag. Only the tags of operations reach
+        # the rules, so the cache stays as small as the package.
+        self._by_tag: dict[str, tuple[Rule, ...]] = {}
+        self._tag_only = all(type(rule).applies is Rule.applies for rule in self.rules)
 
     @property
     def patterns(self) -> PatternPolicy:
@@ -91,15 +98,28 @@ class Validator:
         if not self._schemas.schema_for(op.schema_file).validate(root):
             return False
         if rules:
-            for rule in self.rules:
-                if rule.applies(root) and next(iter(rule.check(root)), None) is not None:
+            for rule in self._rules_for(root):
+                quick = rule.quick  # Rule.passes, inlined: this is the hot path
+                if (quick is None or not quick(root)) and next(
+                    iter(rule.check(root)), None
+                ) is not None:
                     return False
         return True
+
+    def _rules_for(self, root: etree._Element) -> tuple[Rule, ...]:
+        """The rules that apply to ``root``."""
+        tag = root.tag
+        found = self._by_tag.get(tag) if isinstance(tag, str) else None
+        if found is None:
+            found = tuple(rule for rule in self.rules if rule.applies(root))
+            if self._tag_only and isinstance(tag, str):
+                self._by_tag[tag] = found
+        return found
 
     def _issues(
         self,
         root: etree._Element | None,
-        envelope_issues: list[ValidationIssue],
+        envelope_issues: Sequence[ValidationIssue],
         operation: str | Operation | None,
         rules: bool,
     ) -> Iterator[ValidationIssue]:
@@ -112,14 +132,15 @@ class Validator:
             return
         yield from self._schemas.issues(op.schema_file, root)
         if rules:
-            for rule in self.rules:
-                if rule.applies(root):
-                    yield from rule.run(root)
+            for rule in self._rules_for(root):
+                yield from rule.run(root)
 
-    def _body(self, document: Document) -> tuple[etree._Element | None, list[ValidationIssue]]:
+    def _body(
+        self, document: Document
+    ) -> tuple[etree._Element | None, Sequence[ValidationIssue]]:
         root = parse_bytes(document) if isinstance(document, bytes) else document
-        if root.tag != f"{{{SOAP11_ENV}}}Envelope":
-            return root, []
+        if root.tag != _ENVELOPE:
+            return root, ()
         body = root.find(f"{{{SOAP11_ENV}}}Body")
         payload = None if body is None else next((c for c in body if isinstance(c.tag, str)), None)
         if payload is None:

@@ -88,6 +88,11 @@ class SchemaSet:
 
     def schema_for(self, schema_file: str) -> etree.XMLSchema:
         """The compiled schema of one package file."""
+        try:
+            compiled: dict[str, etree.XMLSchema] = self._local.cache
+            return compiled[schema_file]
+        except (AttributeError, KeyError):
+            pass  # the first use in this thread, or of this file
         cache: dict[str, etree.XMLSchema] | None = getattr(self._local, "cache", None)
         if cache is None:
             cache = {}
