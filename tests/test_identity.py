@@ -406,3 +406,50 @@ def test_arbitrary_text_never_leaks_or_crashes(value: str) -> None:
     assert error.redacted == shown + "****"
     assert value.startswith(shown)
     assert len(shown) <= min(8, max(0, len(value) - 4))
+
+
+# --- is_valid_identity_number decides without parse_identity_number -----------------------
+
+
+def _parses(value: object) -> bool:
+    try:
+        parse_identity_number(value)  # type: ignore[arg-type]
+    except IdentityNumberError:
+        return False
+    return True
+
+
+_twelve = st.text(alphabet="0123456789", min_size=12, max_size=12)
+# Reserve letters, other letters, separators, and digits that are not ASCII (Arabic-Indic,
+# fullwidth, superscript): str.isdigit says yes to those, the contract's pattern says no.
+_odd_characters = st.sampled_from(
+    ["p", "T", "f", "x", "-", " ", "\u0663", "\uff13", "\u00b2", "\n", "+"]
+)
+
+
+@st.composite
+def _almost_numbers(draw: st.DrawFn) -> str:
+    """Twelve digits, a built (valid) number or a date near the edges, then perhaps altered."""
+    value = draw(st.one_of(
+        _twelve,
+        st.builds(_build, _dates, _serials),
+        st.builds(lambda d, s: _build(d, s, SAMORDNING_OFFSET), _dates, _serials),
+        _near_valid,
+        st.builds(lambda y, m, s: f"{y:04d}{m:02d}60{s}", st.integers(0, 9999),
+                  st.integers(0, 13), st.text(alphabet="0123456789", min_size=4, max_size=4)),
+    ))  # fmt: skip
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(value)))
+        value = value[:at] + draw(_odd_characters) + value[at + draw(st.integers(0, 1)) :]
+    return value
+
+
+@given(st.one_of(_almost_numbers(), st.text(max_size=14)))
+def test_is_valid_decides_exactly_what_parse_decides(value: str) -> None:
+    assert is_valid_identity_number(value) is _parses(value)
+
+
+@pytest.mark.parametrize("value", [None, 191212121212, b"191212121212", ["191212121212"]])
+def test_is_valid_of_a_non_str_is_false(value: object) -> None:
+    assert is_valid_identity_number(value) is False  # type: ignore[arg-type]
+    assert _parses(value) is False

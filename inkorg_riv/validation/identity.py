@@ -50,6 +50,8 @@ _FEBRUARY = 2
 _LEAP_DAY = 29
 _PATTERN = re.compile(r"[0-9]{8}[0-9pPtTfF][0-9]{3}")
 _NINE_DIGITS = re.compile(r"[0-9]{9}")
+# Luhn by pairs of digits: "ab" -> digit sum of 2*a, plus b (weights 2, 1 from YYMMDDNNN on).
+_LUHN_PAIRS = {f"{a}{b}": (2 * a) // 10 + (2 * a) % 10 + b for a in range(10) for b in range(10)}
 _PATTERN_REASON = "must be 12 digits, or 8 digits + a letter p/t/f + 3 digits"
 
 
@@ -199,12 +201,35 @@ def parse_identity_number(value: str) -> IdentityNumber:
 
 
 def is_valid_identity_number(value: str) -> bool:
-    """Return whether ``value`` is a valid identity number (never raises)."""
-    try:
-        parse_identity_number(value)
-    except IdentityNumberError:
+    """Return whether ``value`` is a valid identity number (never raises).
+
+    Decides exactly what :func:`parse_identity_number` does, without building the number or an
+    error (validation asks this of every ``subjectOfCareId``).
+    """
+    if not isinstance(value, str) or len(value) != _LENGTH:
         return False
-    return True
+    if not (value.isascii() and value.isdigit()):  # twelve ASCII digits fit the pattern
+        # Otherwise a reserve number, a letter at index 8, is all the pattern still allows.
+        return _PATTERN.fullmatch(value) is not None
+    year, month_day = divmod(int(value[:8]), 10000)
+    month, day = divmod(month_day, 100)
+    if day == _SAMORDNING_OFFSET:
+        if year < datetime.MINYEAR or not 1 <= month <= _MONTHS:
+            return False
+    else:
+        if day > _SAMORDNING_OFFSET:
+            day -= _SAMORDNING_OFFSET
+        try:  # a real calendar date (day 00 is none)
+            datetime.date(year, month, day)
+        except ValueError:
+            return False
+    # Luhn over YYMMDDNNN plus the check digit itself: the weighted digit sum ends in 0.
+    pairs = _LUHN_PAIRS
+    total = (
+        pairs[value[2:4]] + pairs[value[4:6]] + pairs[value[6:8]] + pairs[value[8:10]]
+        + pairs[value[10:12]]
+    )  # fmt: skip
+    return total % 10 == 0
 
 
 def _days_in_month(year: int, month: int) -> int:
