@@ -23,7 +23,7 @@ from lxml import etree
 from ..errors import ValidationIssue
 from ._rule import Check, Rule, element_path
 from .docbook import BODY_RULE
-from .identity import IdentityNumberError, parse_identity_number
+from .identity import IdentityNumberError, is_valid_identity_number, parse_identity_number
 
 __all__ = [
     "DEFAULT_RULES",
@@ -36,15 +36,18 @@ __all__ = [
 
 
 def _child(root: etree._Element, local: str) -> etree._Element | None:
+    """The first child ``local`` in the namespace of ``root`` (what ``root.find`` gives)."""
     tag = root.tag
     namespace = tag[: tag.index("}") + 1] if isinstance(tag, str) and tag.startswith("{") else ""
-    return root.find(namespace + local)
+    return next(root.iterchildren(namespace + local), None)
 
 
 def check_identity_numbers(root: etree._Element) -> Iterator[ValidationIssue]:
     """Each ``subjectOfCareId`` is a valid Swedish identity number (or a reserve number)."""
     for element in root.iter("{*}subjectOfCareId"):
         value = (element.text or "").strip()
+        if is_valid_identity_number(value):
+            continue
         try:
             parse_identity_number(value)
         except IdentityNumberError as exc:
@@ -55,13 +58,18 @@ def check_identity_numbers(root: etree._Element) -> Iterator[ValidationIssue]:
             )
 
 
+def _identity_numbers_ok(root: etree._Element) -> bool:
+    """The quick yes of ``identity-number``: every number valid, no issue built."""
+    for element in root.iter("{*}subjectOfCareId"):
+        if not is_valid_identity_number((element.text or "").strip()):
+            return False
+    return True
+
+
 def check_notify_source_system(root: etree._Element) -> Iterator[ValidationIssue]:
     """``notify`` true requires a non-empty ``sourceSystem``."""
-    notify = _child(root, "notify")
-    if notify is None or (notify.text or "").strip() not in ("true", "1"):
-        return
-    source = _child(root, "sourceSystem")
-    if source is None or not (source.text or "").strip():
+    notify = _notify_without_source(root)
+    if notify is not None:
         yield ValidationIssue(
             path=element_path(root) + "/sourceSystem",
             reason="sourceSystem is required when notify is true "
@@ -70,12 +78,44 @@ def check_notify_source_system(root: etree._Element) -> Iterator[ValidationIssue
         )
 
 
+def _notify_without_source(root: etree._Element) -> etree._Element | None:
+    """The ``notify`` element when it is true and ``sourceSystem`` is missing or empty."""
+    notify = _child(root, "notify")
+    if notify is None or (notify.text or "").strip() not in ("true", "1"):
+        return None
+    source = _child(root, "sourceSystem")
+    if source is None or not (source.text or "").strip():
+        return notify
+    return None
+
+
+def _notify_ok(root: etree._Element) -> bool:
+    """The quick yes of ``notify-requires-sourceSystem``: one pass over the children."""
+    tag = root.tag
+    if not isinstance(tag, str):
+        return False
+    namespace = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+    notify_tag, source_tag = namespace + "notify", namespace + "sourceSystem"
+    notify: etree._Element | None = None
+    source: etree._Element | None = None
+    for child in root:
+        child_tag = child.tag
+        if child_tag == notify_tag:
+            notify = child if notify is None else notify
+        elif child_tag == source_tag:
+            source = child if source is None else source
+    if notify is None or (notify.text or "").strip() not in ("true", "1"):
+        return True
+    return source is not None and bool((source.text or "").strip())
+
+
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(name="identity-number", check=check_identity_numbers),
+    Rule(name="identity-number", check=check_identity_numbers, quick=_identity_numbers_ok),
     Rule(
         name="notify-requires-sourceSystem",
         check=check_notify_source_system,
         roots=frozenset({"AddMessage"}),
+        quick=_notify_ok,
     ),
     BODY_RULE,
 )
