@@ -5,7 +5,8 @@ the renderer (:mod:`.render`) share: ``article`` → info, para, section, biblio
 variablelist; ``info`` → title; ``section`` → info, title, para, bibliography, variablelist;
 ``para`` → text and ``ulink``; ``variablelist`` → title, varlistentry; ``varlistentry`` → term,
 listitem; ``title``, ``bibliography``, ``term``, ``listitem``, ``ulink`` hold text. Anything else
-makes the inbox show :data:`MISMATCH` to the citizen.
+makes the inbox show :data:`MISMATCH` to the citizen. (The tables themselves live in
+:mod:`._subset`, without lxml, and are re-exported here: import them from this module.)
 
 :func:`check_body` returns every :class:`BodyIssue` of a ``messageText`` (empty list: fine);
 :func:`assert_body_ok` raises :class:`BodyError` with all of them; :data:`BODY_RULE` runs the
@@ -28,13 +29,23 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 from .._xmlparse import parse_bytes
 from ..errors import LocalError, ValidationIssue, XmlInputError
+from ._bodyscan import certainly_fine
 from ._rule import Rule, element_path
+from ._subset import (
+    ALLOWED_CHILDREN,
+    DOCBOOK_NS,
+    LINK_SCHEMES,
+    LINK_TYPES,
+    MISMATCH,
+    TEXT_ELEMENTS,
+    ULINK_ATTRIBUTES,
+    is_link_url,
+)
 
 __all__ = [
     "ALLOWED_CHILDREN",
@@ -52,40 +63,7 @@ __all__ = [
     "subset_name",
 ]
 
-MISMATCH = "##### Mismatched Element in Source #####"
-"""What the 1177 inbox shows the citizen in place of an element outside the subset."""
-
-DOCBOOK_NS = "http://docbook.org/ns/docbook"
-"""The DocBook 5 namespace; subset elements may be in it or in no namespace."""
-
-ALLOWED_CHILDREN: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        "article": frozenset({"info", "para", "section", "bibliography", "variablelist"}),
-        "info": frozenset({"title"}),
-        "section": frozenset({"info", "title", "para", "bibliography", "variablelist"}),
-        "para": frozenset({"ulink"}),
-        "variablelist": frozenset({"title", "varlistentry"}),
-        "varlistentry": frozenset({"term", "listitem"}),
-        "title": frozenset(),
-        "bibliography": frozenset(),
-        "term": frozenset(),
-        "listitem": frozenset(),
-        "ulink": frozenset(),
-    }
-)
-"""Each element of the subset and the elements allowed directly inside it."""
-
-TEXT_ELEMENTS = frozenset({"para", "title", "bibliography", "term", "listitem", "ulink"})
-"""The elements that hold text; text anywhere else is outside the subset."""
-
-LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-"""URL schemes a ``ulink`` may use."""
-
-LINK_TYPES = ("_self", "_blank")
-"""The values of ``ulink/@type``: open in the inbox's own window, or in a new one."""
-
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
-_ULINK_ATTRIBUTES = frozenset({"url", "type"})
 _SHOWN = f"the 1177 inbox would show {MISMATCH!r} instead"
 _NOT_SHOWN = f"is not shown by the 1177 inbox (it would show {MISMATCH!r})"
 
@@ -132,28 +110,19 @@ def subset_name(element: etree._Element) -> str | None:
     return qname.localname
 
 
-def is_link_url(url: str) -> bool:
-    """Whether ``url`` is a usable link: http(s) with a host, mailto or tel with a target.
-
-    Surrounding or embedded whitespace and control characters are refused: a URL that needs
-    them must percent-encode them.
-    """
-    if not url or any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    scheme = parts.scheme.lower()
-    if scheme not in LINK_SCHEMES:
-        return False
-    if scheme in ("http", "https"):
-        return bool(parts.hostname)
-    return bool(parts.path)
-
-
 def check_body(text: str) -> list[BodyIssue]:
-    """Every issue of ``text`` (a ``messageText``) against the subset; empty when it is fine."""
+    """Every issue of ``text`` (a ``messageText``) against the subset; empty when it is fine.
+
+    A clean body is recognised by a quick scan of the text (:func:`._bodyscan.certainly_fine`,
+    no parse); anything it is not sure of gets the full parse and walk, which words the issues.
+    """
+    if certainly_fine(text):
+        return []
+    return _check_parsed(text)
+
+
+def _check_parsed(text: str) -> list[BodyIssue]:
+    """:func:`check_body` without the quick scan: parse ``text`` and walk the tree."""
     try:
         root = parse_bytes(text.encode("utf-8", "surrogatepass"), source="messageText")
     except XmlInputError as exc:
@@ -243,7 +212,7 @@ def _fine(root: etree._Element) -> bool:
 
 def _fine_link(element: etree._Element) -> bool:
     """Whether a ``ulink``'s attributes certainly raise no issue (see :func:`_attributes`)."""
-    if not _ULINK_ATTRIBUTES.issuperset(element.attrib.keys()):
+    if not ULINK_ATTRIBUTES.issuperset(element.attrib.keys()):
         return False
     url = element.get("url")
     if url is None or not is_link_url(url):
@@ -297,7 +266,7 @@ def _misplaced(child: etree._Element, child_name: str | None, parent: str, path:
 
 
 def _attributes(element: etree._Element, name: str, path: str) -> Iterator[BodyIssue]:
-    allowed = _ULINK_ATTRIBUTES if name == "ulink" else frozenset()
+    allowed = ULINK_ATTRIBUTES if name == "ulink" else frozenset()
     line = element.sourceline
     for attribute in element.attrib:
         if attribute not in allowed:
@@ -360,8 +329,14 @@ def _described(element: etree._Element) -> str:
 # ---------------------------------------------------------------------- the validation rule
 
 
+def _message_texts(root: etree._Element) -> Iterator[etree._Element]:
+    """``message/messageText`` below ``root``, in any namespace, in document order."""
+    for message in root.iterchildren("{*}message"):
+        yield from message.iterchildren("{*}messageText")
+
+
 def _check_message_text(root: etree._Element) -> Iterator[ValidationIssue]:
-    for element in root.iterfind("{*}message/{*}messageText"):
+    for element in _message_texts(root):
         issues = check_body(element.text or "")
         where = element_path(element) if issues else ""
         for issue in issues:
@@ -372,10 +347,20 @@ def _check_message_text(root: etree._Element) -> Iterator[ValidationIssue]:
             )
 
 
+def _message_texts_fine(root: etree._Element) -> bool:
+    """The quick yes of the rule: every body passes the scan (False: let the check decide).
+
+    It scans every ``messageText`` at any depth, a superset of those the check looks at, as
+    one C-level walk is cheaper than finding ``message/messageText`` step by step.
+    """
+    return all(certainly_fine(element.text or "") for element in root.iter("{*}messageText"))
+
+
 BODY_RULE = Rule(
     name="docbook-body",
     check=_check_message_text,
     roots=frozenset({"AddMessage"}),
+    quick=_message_texts_fine,
 )
 """``messageText`` of an AddMessage stays inside the DocBook subset the 1177 inbox shows.
 

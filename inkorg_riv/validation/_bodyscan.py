@@ -1,0 +1,183 @@
+"""A quick scan that recognises a clean DocBook body without parsing it (layer L6).
+
+:func:`certainly_fine` answers True only when the full checker
+(:func:`inkorg_riv.validation.docbook.check_body`: parse with lxml, then walk the tree) would
+certainly find no issue. Any doubt answers False and the caller runs the full check, which
+words the issues; so the scan decides nothing on its own and a False costs only the scan.
+
+It models only what well-formed bodies in the subset are made of, and is stricter than XML
+everywhere else:
+
+* characters: no character XML 1.0 forbids, no ``]]>`` anywhere, and every ``&`` one of the
+  five predefined entities or a decimal/hex character reference to an allowed character;
+* an optional ``<?xml version="1.0" encoding="UTF-8"?>`` at the very start, then one
+  ``article`` with at least one element inside, white space (space, tab, CR, LF) around it;
+* unprefixed start, end and empty-element tags of the subset, nested as ``ALLOWED_CHILDREN``
+  says, comments inside the article, and nothing else (no CDATA, processing instruction,
+  DOCTYPE or prefixed name);
+* only white space between the tags of elements that hold no text;
+* ``xmlns`` only as exactly ``""`` or the DocBook namespace, no other attribute except ``url``
+  (required, :func:`is_link_url` of its value as the parser would deliver it) and ``type``
+  (one of ``LINK_TYPES``) on ``ulink``, none repeated.
+
+``tests/test_docbook_fast_path.py`` holds the scan to the full check on random bodies.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._subset import ALLOWED_CHILDREN, DOCBOOK_NS, LINK_TYPES, TEXT_ELEMENTS, is_link_url
+
+__all__ = ["certainly_fine"]
+
+_MAX_CHARS = 1 << 20  # far below the parser's limits (64 MiB documents, 10 MB text nodes)
+_S = "[ \t\r\n]"  # XML's white space, not str.isspace's
+_NAME = "[A-Za-z_:][-.A-Za-z0-9_:]*"
+_VALUE = "\"[^\"<]*\"|'[^'<]*'"
+_ATTRIBUTE = re.compile(f"{_S}+({_NAME}){_S}*={_S}*(?:\"([^\"<]*)\"|'([^'<]*)')")
+_TOKEN = re.compile(
+    f"<(?:/([a-z]+){_S}*>"  # an end tag: (1) its name
+    f"|([a-z]+)((?:{_S}+{_NAME}{_S}*={_S}*(?:{_VALUE}))*){_S}*(/?)>"  # (2) name (3) attrs (4) /
+    "|!--(?:[^-<]|-[^-<])*-->)"  # a comment (XML's production, without "<" inside)
+)
+_DECLARATION = re.compile(
+    rf"<\?xml{_S}+version{_S}*={_S}*(?:\"1\.0\"|'1\.0')"
+    rf"(?:{_S}+encoding{_S}*={_S}*(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?{_S}*\?>"
+)
+_WHITE = re.compile(f"{_S}*")
+_UNSURE_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
+_CHARACTER_REFERENCE = re.compile(r"&#(x?)([0-9a-fA-F]+);")
+_REFERENCE = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([a-z]+));")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_C0 = bytes(code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D))
+_NORMALISED = str.maketrans("\t\n\r", "   ")
+
+_DOCUMENT = ""  # the level outside the article, before it
+_DONE = "#done"  # ... and after it: nothing but white space may follow
+_CHILDREN = {**ALLOWED_CHILDREN, _DOCUMENT: frozenset({"article"}), _DONE: frozenset()}
+
+
+def certainly_fine(text: str) -> bool:
+    """True only if ``check_body(text)`` certainly finds no issue; False when unsure."""
+    if not isinstance(text, str) or len(text) > _MAX_CHARS or not _characters_ok(text):
+        return False
+    start = 0
+    if text.startswith("<?"):
+        declaration = _DECLARATION.match(text)
+        if declaration is None:
+            return False
+        start = declaration.end()
+    return _markup_ok(text, start)
+
+
+def _characters_ok(text: str) -> bool:
+    """Only characters XML 1.0 allows, no ``]]>``, and references the scan can vouch for."""
+    data = _encoded(text)
+    if data is None or len(data.translate(None, _C0)) != len(data):
+        return False  # a C0 control character other than tab, LF and CR, or worse
+    if "]" in text and "]]>" in text:
+        return False
+    if "&" not in text:
+        return True
+    if _UNSURE_REFERENCE.search(text):
+        return False
+    return all(
+        _xml_char(int(digits, 16 if hexadecimal else 10))
+        for hexadecimal, digits in _CHARACTER_REFERENCE.findall(text)
+    )
+
+
+def _encoded(text: str) -> bytes | None:
+    """``text`` as bytes, or None if it holds a surrogate, U+FFFE or U+FFFF."""
+    try:
+        return text.encode("latin-1")  # the common case, and a plain copy
+    except UnicodeEncodeError:
+        pass
+    if "\ufffe" in text or "\uffff" in text:
+        return None
+    try:
+        return text.encode("utf-8")  # refuses lone surrogates
+    except UnicodeEncodeError:
+        return None
+
+
+def _xml_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def _markup_ok(text: str, pos: int) -> bool:
+    """The tags from ``pos`` on: one non-empty article, nested and attributed as allowed."""
+    open_ = [_DOCUMENT]  # the names of the open elements, under the document level
+    parent = _DOCUMENT  # open_[-1]
+    has_child = holds_text = False
+    find, match, white, children = text.find, _TOKEN.match, _WHITE.fullmatch, _CHILDREN
+    while (lt := find("<", pos)) >= 0:
+        if lt > pos and not holds_text and white(text, pos, lt) is None:
+            return False  # text where the subset has none (or outside the article)
+        token = match(text, lt)
+        if token is None:
+            return False  # markup the scan does not model
+        pos = token.end()
+        closing, name, attributes, empty = token.groups()
+        if name is not None:
+            if name not in children[parent] or (
+                (attributes or name == "ulink") and not _attributes_ok(name, attributes)
+            ):
+                return False
+            if parent == "article":
+                has_child = True
+            if empty:
+                continue
+            open_.append(name)
+            parent = name
+        elif closing is not None:
+            if closing != parent:
+                return False  # not well-formed; the parser words it
+            open_.pop()
+            parent = open_[-1] = _DONE if closing == "article" else open_[-1]
+        elif parent in (_DOCUMENT, _DONE):
+            return False  # a comment outside the article: left to the full check
+        holds_text = parent in TEXT_ELEMENTS
+    return has_child and parent == _DONE and white(text, pos) is not None
+
+
+def _attributes_ok(name: str, attributes: str) -> bool:
+    values: dict[str, str] = {}
+    for found in _ATTRIBUTE.finditer(attributes):
+        key, double, single = found.groups()
+        if key in values:
+            return False  # a repeated attribute is not well-formed
+        values[key] = double if double is not None else single
+    if values.pop("xmlns", DOCBOOK_NS) not in ("", DOCBOOK_NS):
+        return False
+    if name != "ulink":
+        return not values
+    url = values.pop("url", None)
+    kind = values.pop("type", None)
+    return (
+        not values
+        and url is not None
+        and is_link_url(_delivered(url))
+        and (kind is None or _delivered(kind) in LINK_TYPES)
+    )
+
+
+def _delivered(raw: str) -> str:
+    """An attribute value as the parser delivers it: white space normalised, then references
+    expanded (XML 1.0 section 3.3.3; every reference was vouched for by
+    :func:`_characters_ok`)."""
+    value = raw.replace("\r\n", " ").translate(_NORMALISED)
+    return _REFERENCE.sub(_expand, value) if "&" in value else value
+
+
+def _expand(reference: re.Match[str]) -> str:
+    hexadecimal, decimal, entity = reference.groups()
+    if entity is not None:
+        return _ENTITIES[entity]
+    return chr(int(hexadecimal, 16) if hexadecimal is not None else int(decimal))
