@@ -157,7 +157,8 @@ def _element(draw: st.DrawFn, name: str, depth: int, strays: _Strays) -> str:
         if index < count:
             pool = allowed if allowed and not strays(draw) else allowed + _SUBSET + _FOREIGN
             parts.append(draw(_element(draw(st.sampled_from(pool)), depth + 1, strays)))
-    return "".join(parts) + f"</{name}{draw(_S)}>"
+    closing = draw(st.sampled_from(_SUBSET + _FOREIGN)) if strays(draw) else name
+    return "".join(parts) + f"</{closing}{draw(_S)}>"
 
 
 _DECLARATIONS = ["", "", "<?xml version='1.0'?>", '<?xml version="1.0" encoding="UTF-8"?>',
@@ -234,6 +235,10 @@ def _one_defect_bodies() -> list[str]:
             if child not in allowed:
                 inner = f"<{parent}><{child}>x</{child}></{parent}>"
                 bodies.append(inner if parent == "article" else f"<article>{inner}</article>")
+    for name in _SUBSET + _FOREIGN:  # an element closed by the wrong end tag
+        bodies.append(f"<article><para>x</{name}></article>")
+        bodies.append(f"<article><section><title>x</{name}></section></article>")
+        bodies.append(f"<article><para>x</para></{name}>")
     bodies += [prolog + para.format("x") for prolog in _ODD_PROLOGS]
     bodies += [para.format("x") + epilog for epilog in _ODD_EPILOGS]
     bodies += [para.format("x")[:cut] for cut in range(len(para.format("x")))]

@@ -5,8 +5,11 @@
 certainly find no issue. Any doubt answers False and the caller runs the full check, which
 words the issues; so the scan decides nothing on its own and a False costs only the scan.
 
-It models only what well-formed bodies in the subset are made of, and is stricter than XML
-everywhere else:
+The subset is not recursive (no element may hold itself, however deep), so the bodies it
+allows form a regular language: one regular expression, built from ``ALLOWED_CHILDREN``,
+recognises the tags, their nesting and their places in one C-level match. Around it, a few
+whole-text checks and the ``ulink`` attributes' values. It models only what well-formed bodies
+in the subset are made of, and is stricter than XML everywhere else:
 
 * characters: no character XML 1.0 forbids, no ``]]>`` anywhere, and every ``&`` one of the
   five predefined entities or a decimal/hex character reference to an allowed character;
@@ -15,10 +18,10 @@ everywhere else:
 * unprefixed start, end and empty-element tags of the subset, nested as ``ALLOWED_CHILDREN``
   says, comments inside the article, and nothing else (no CDATA, processing instruction,
   DOCTYPE or prefixed name);
-* only white space between the tags of elements that hold no text;
-* ``xmlns`` only as exactly ``""`` or the DocBook namespace, no other attribute except ``url``
-  (required, :func:`is_link_url` of its value as the parser would deliver it) and ``type``
-  (one of ``LINK_TYPES``) on ``ulink``, none repeated.
+* only white space (and comments) between the tags of elements that hold no text;
+* at most an ``xmlns`` of exactly ``""`` or the DocBook namespace on any element, and on
+  ``ulink`` only ``url`` (required, :func:`is_link_url` of its value as the parser would
+  deliver it), ``type`` (one of ``LINK_TYPES``) and that ``xmlns``, none repeated.
 
 ``tests/test_docbook_fast_path.py`` holds the scan to the full check on random bodies.
 """
@@ -36,16 +39,45 @@ _S = "[ \t\r\n]"  # XML's white space, not str.isspace's
 _NAME = "[A-Za-z_:][-.A-Za-z0-9_:]*"
 _VALUE = "\"[^\"<]*\"|'[^'<]*'"
 _ATTRIBUTE = re.compile(f"{_S}+({_NAME}){_S}*={_S}*(?:\"([^\"<]*)\"|'([^'<]*)')")
-_TOKEN = re.compile(
-    f"<(?:/([a-z]+){_S}*>"  # an end tag: (1) its name
-    f"|([a-z]+)((?:{_S}+{_NAME}{_S}*={_S}*(?:{_VALUE}))*){_S}*(/?)>"  # (2) name (3) attrs (4) /
-    "|!--(?:[^-<]|-[^-<])*-->)"  # a comment (XML's production, without "<" inside)
-)
-_DECLARATION = re.compile(
+_DECLARATION = (
     rf"<\?xml{_S}+version{_S}*={_S}*(?:\"1\.0\"|'1\.0')"
     rf"(?:{_S}+encoding{_S}*={_S}*(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?{_S}*\?>"
 )
-_WHITE = re.compile(f"{_S}*")
+_COMMENT = "<!--(?:[^-<]|-[^-<])*+-->"  # XML's production, without "<" inside
+_TEXT = f"(?:[^<]++|{_COMMENT})*+"  # what a text element holds between its elements
+_GAP = f"(?:{_S}++|{_COMMENT})*+"  # ... and any other element
+_DB = re.escape(DOCBOOK_NS)
+_XMLNS = f"(?:{_S}+xmlns{_S}*={_S}*(?:\"(?:{_DB})?\"|'(?:{_DB})?'))?"
+_ULINK_ATTRIBUTES = f"(?:{_S}+(?:url|type|xmlns){_S}*={_S}*(?:{_VALUE}))*+"  # values: later
+
+
+def _element(name: str, links: bool) -> str:
+    """The expression of one subset element: its tags, attributes and (recursively) content;
+    without ``ulink`` unless ``links``."""
+    between = _TEXT if name in TEXT_ELEMENTS else _GAP
+    content = between
+    allowed = ALLOWED_CHILDREN[name] if links else ALLOWED_CHILDREN[name] - {"ulink"}
+    if allowed:
+        children = "|".join(_element(child, links) for child in sorted(allowed))
+        content = f"{between}(?:(?:{children}){between})*+"
+    attributes = _ULINK_ATTRIBUTES if name == "ulink" else _XMLNS
+    return f"(?:<{name}{attributes}{_S}*+(?:/>|>{content}</{name}{_S}*+>))"
+
+
+def _body(links: bool) -> re.Pattern[str]:
+    inside = "|".join(_element(child, links) for child in sorted(ALLOWED_CHILDREN["article"]))
+    return re.compile(
+        f"(?:{_DECLARATION})?{_S}*+<article{_XMLNS}{_S}*+>{_GAP}"
+        f"(?:(?:{inside}){_GAP})++"  # at least one element: an empty article is an issue
+        f"</article{_S}*+>{_S}*+"
+    )
+
+
+# Two expressions: whether a body has links is known only from the one without them, as
+# '"<ulink" in text' costs as much as the match (a multi-character search of the whole text).
+_BODY_WITHOUT_LINKS = _body(links=False)
+_BODY = _body(links=True)
+_ULINK = re.compile(f"<ulink((?:{_S}+{_NAME}{_S}*={_S}*(?:{_VALUE}))*)")
 _UNSURE_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
 _CHARACTER_REFERENCE = re.compile(r"&#(x?)([0-9a-fA-F]+);")
 _REFERENCE = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([a-z]+));")
@@ -53,22 +85,17 @@ _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _C0 = bytes(code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D))
 _NORMALISED = str.maketrans("\t\n\r", "   ")
 
-_DOCUMENT = ""  # the level outside the article, before it
-_DONE = "#done"  # ... and after it: nothing but white space may follow
-_CHILDREN = {**ALLOWED_CHILDREN, _DOCUMENT: frozenset({"article"}), _DONE: frozenset()}
-
 
 def certainly_fine(text: str) -> bool:
     """True only if ``check_body(text)`` certainly finds no issue; False when unsure."""
     if not isinstance(text, str) or len(text) > _MAX_CHARS or not _characters_ok(text):
         return False
-    start = 0
-    if text.startswith("<?"):
-        declaration = _DECLARATION.match(text)
-        if declaration is None:
-            return False
-        start = declaration.end()
-    return _markup_ok(text, start)
+    if _BODY_WITHOUT_LINKS.fullmatch(text) is not None:
+        return True
+    if _BODY.fullmatch(text) is None:
+        return False
+    # Every "<ulink" of a body that matched starts a ulink tag ("<" occurs nowhere else).
+    return all(_link_ok(found[1]) for found in _ULINK.finditer(text))
 
 
 def _characters_ok(text: str) -> bool:
@@ -111,43 +138,8 @@ def _xml_char(code: int) -> bool:
     )
 
 
-def _markup_ok(text: str, pos: int) -> bool:
-    """The tags from ``pos`` on: one non-empty article, nested and attributed as allowed."""
-    open_ = [_DOCUMENT]  # the names of the open elements, under the document level
-    parent = _DOCUMENT  # open_[-1]
-    has_child = holds_text = False
-    find, match, white, children = text.find, _TOKEN.match, _WHITE.fullmatch, _CHILDREN
-    while (lt := find("<", pos)) >= 0:
-        if lt > pos and not holds_text and white(text, pos, lt) is None:
-            return False  # text where the subset has none (or outside the article)
-        token = match(text, lt)
-        if token is None:
-            return False  # markup the scan does not model
-        pos = token.end()
-        closing, name, attributes, empty = token.groups()
-        if name is not None:
-            if name not in children[parent] or (
-                (attributes or name == "ulink") and not _attributes_ok(name, attributes)
-            ):
-                return False
-            if parent == "article":
-                has_child = True
-            if empty:
-                continue
-            open_.append(name)
-            parent = name
-        elif closing is not None:
-            if closing != parent:
-                return False  # not well-formed; the parser words it
-            open_.pop()
-            parent = open_[-1] = _DONE if closing == "article" else open_[-1]
-        elif parent in (_DOCUMENT, _DONE):
-            return False  # a comment outside the article: left to the full check
-        holds_text = parent in TEXT_ELEMENTS
-    return has_child and parent == _DONE and white(text, pos) is not None
-
-
-def _attributes_ok(name: str, attributes: str) -> bool:
+def _link_ok(attributes: str) -> bool:
+    """Whether a ``ulink``'s attributes (as written in its tag) raise no issue."""
     values: dict[str, str] = {}
     for found in _ATTRIBUTE.finditer(attributes):
         key, double, single = found.groups()
@@ -156,8 +148,6 @@ def _attributes_ok(name: str, attributes: str) -> bool:
         values[key] = double if double is not None else single
     if values.pop("xmlns", DOCBOOK_NS) not in ("", DOCBOOK_NS):
         return False
-    if name != "ulink":
-        return not values
     url = values.pop("url", None)
     kind = values.pop("type", None)
     return (
