@@ -35,13 +35,6 @@ __all__ = [
 ]
 
 
-def _child(root: etree._Element, local: str) -> etree._Element | None:
-    """The first child ``local`` in the namespace of ``root`` (what ``root.find`` gives)."""
-    tag = root.tag
-    namespace = tag[: tag.index("}") + 1] if isinstance(tag, str) and tag.startswith("{") else ""
-    return next(root.iterchildren(namespace + local), None)
-
-
 def check_identity_numbers(root: etree._Element) -> Iterator[ValidationIssue]:
     """Each ``subjectOfCareId`` is a valid Swedish identity number (or a reserve number)."""
     for element in root.iter("{*}subjectOfCareId"):
@@ -79,21 +72,14 @@ def check_notify_source_system(root: etree._Element) -> Iterator[ValidationIssue
 
 
 def _notify_without_source(root: etree._Element) -> etree._Element | None:
-    """The ``notify`` element when it is true and ``sourceSystem`` is missing or empty."""
-    notify = _child(root, "notify")
-    if notify is None or (notify.text or "").strip() not in ("true", "1"):
-        return None
-    source = _child(root, "sourceSystem")
-    if source is None or not (source.text or "").strip():
-        return notify
-    return None
+    """The ``notify`` child when it is true and no non-empty ``sourceSystem`` child is there.
 
-
-def _notify_ok(root: etree._Element) -> bool:
-    """The quick yes of ``notify-requires-sourceSystem``: one pass over the children."""
+    The first child of each name counts (what ``root.find`` would give), in the namespace of
+    ``root``; one pass over the children finds both.
+    """
     tag = root.tag
     if not isinstance(tag, str):
-        return False
+        return None
     namespace = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
     notify_tag, source_tag = namespace + "notify", namespace + "sourceSystem"
     notify: etree._Element | None = None
@@ -105,8 +91,15 @@ def _notify_ok(root: etree._Element) -> bool:
         elif child_tag == source_tag:
             source = child if source is None else source
     if notify is None or (notify.text or "").strip() not in ("true", "1"):
-        return True
-    return source is not None and bool((source.text or "").strip())
+        return None
+    if source is None or not (source.text or "").strip():
+        return notify
+    return None
+
+
+def _notify_ok(root: etree._Element) -> bool:
+    """The quick yes of ``notify-requires-sourceSystem`` (exact: no issue object is built)."""
+    return _notify_without_source(root) is None
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
