@@ -505,8 +505,8 @@ def pieces(contenders: Contenders, port: int, pki_dir: Path, password: bytes) ->
     op = bundled_package().operation("AddMessage")
     validator = default_validator()
     request = message()
-    element = codec.encode(request, element=op.request_element)
-    soap = build_request(op, element, logical_address=LOGICAL_ADDRESS)
+    payload = codec.encode_bytes(request, element=op.request_element)
+    soap = build_request(op, payload, logical_address=LOGICAL_ADDRESS)
     url = ours.settings.endpoint(
         domain=op.domain, contract=op.contract, major=op.major, profile=op.profile.value
     )
@@ -542,10 +542,10 @@ def pieces(contenders: Contenders, port: int, pki_dir: Path, password: bytes) ->
     steps: dict[str, Callable[[], object]] = {
         "InkorgClient.add_message over TLS": lambda: ours.add_message(request),
         "the same with a canned answer (no network)": lambda: mocked.add_message(request),
-        "  codec.encode": lambda: codec.encode(request, element=op.request_element),
-        "  validate request, XSD and rules": lambda: validator.validate(element, op),
-        "  validate request, XSD only": lambda: validator.validate(element, op, rules=False),
-        "  build_request": lambda: build_request(op, element, logical_address=LOGICAL_ADDRESS),
+        "  codec.encode_bytes": lambda: codec.encode_bytes(request, element=op.request_element),
+        "  validate request bytes, XSD and rules": lambda: validator.validate(payload, op),
+        "  validate request bytes, XSD only": lambda: validator.validate(payload, op, rules=False),
+        "  build_request": lambda: build_request(op, payload, logical_address=LOGICAL_ADDRESS),
         "  parse_response": lambda: parse_response(
             op, status=200, content_type="text/xml; charset=UTF-8", body=canned.body
         ),
