@@ -28,6 +28,7 @@ in the subset are made of, and is stricter than XML everywhere else:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ._subset import ALLOWED_CHILDREN, DOCBOOK_NS, LINK_TYPES, TEXT_ELEMENTS, is_link_url
@@ -73,10 +74,16 @@ def _body(links: bool) -> re.Pattern[str]:
     )
 
 
-# Two expressions: whether a body has links is known only from the one without them, as
-# '"<ulink" in text' costs as much as the match (a multi-character search of the whole text).
-_BODY_WITHOUT_LINKS = _body(links=False)
-_BODY = _body(links=True)
+@functools.cache
+def _bodies() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The body expressions without and with ``ulink``, compiled on first use: each is ~5 KB
+    and takes ~5 ms to compile, which would otherwise be paid by every ``import``.
+
+    Two expressions: whether a body has links is known only from the one without them, as
+    ``"<ulink" in text`` costs as much as the match (a multi-character search of the text).
+    """
+    return _body(links=False), _body(links=True)
+
 _ULINK = re.compile(f"<ulink((?:{_S}+{_NAME}{_S}*={_S}*(?:{_VALUE}))*)")
 _UNSURE_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
 _CHARACTER_REFERENCE = re.compile(r"&#(x?)([0-9a-fA-F]+);")
@@ -90,9 +97,10 @@ def certainly_fine(text: str) -> bool:
     """True only if ``check_body(text)`` certainly finds no issue; False when unsure."""
     if not isinstance(text, str) or len(text) > _MAX_CHARS or not _characters_ok(text):
         return False
-    if _BODY_WITHOUT_LINKS.fullmatch(text) is not None:
+    without_links, with_links = _bodies()
+    if without_links.fullmatch(text) is not None:
         return True
-    if _BODY.fullmatch(text) is None:
+    if with_links.fullmatch(text) is None:
         return False
     # Every "<ulink" of a body that matched starts a ulink tag ("<" occurs nowhere else).
     return all(_link_ok(found[1]) for found in _ULINK.finditer(text))
