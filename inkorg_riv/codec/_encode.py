@@ -62,24 +62,36 @@ def _namespaces(cls: type[XmlObject]) -> tuple[str, ...]:
 
 def _collect_namespaces(cls: type[XmlObject]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    todo: list[type[XmlObject]] = [cls]
-    visited: set[type[XmlObject]] = set()
-    while todo:
-        current = todo.pop()
-        if current in visited:
-            continue
-        visited.add(current)
+    for current in reachable(cls):
         for spec in current.__xsd__.fields:
-            specs = spec.choices or (spec,)
-            for item in specs:
+            for item in spec.choices or (spec,):
                 ns = split_clark(item.element)[0] if item.element.startswith("{") else None
                 if ns:
                     seen.setdefault(ns, None)
+    return tuple(seen)
+
+
+def reachable(cls: type[XmlObject]) -> tuple[type[XmlObject], ...]:
+    """``cls`` and every class an object of it may hold (complex fields, choice alternatives
+    and their wrappers), in the order the encoders meet them (cached on the class)."""
+    return class_cache(cls, "_inkorg_reachable", _collect_reachable)
+
+
+def _collect_reachable(cls: type[XmlObject]) -> tuple[type[XmlObject], ...]:
+    found: dict[type[XmlObject], None] = {}
+    todo: list[type[XmlObject]] = [cls]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found[current] = None
+        for spec in current.__xsd__.fields:
+            for item in spec.choices or (spec,):
                 if item.kind is Kind.COMPLEX:
                     todo.append(resolve_class(current, item.xsd))
                 if item.wrapper:
                     todo.append(resolve_class(current, item.wrapper))
-    return tuple(seen)
+    return tuple(found)
 
 
 def _root_element(cls: type[XmlObject]) -> str:

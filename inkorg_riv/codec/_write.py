@@ -27,7 +27,7 @@ from .._ns import split_clark
 from .._xsdvalues import TO_TEXT as _TO_TEXT
 from ..bindings._runtime import Kind, XmlObject, class_cache, resolve_class
 from ..errors import BindingError
-from ._encode import _encode_complex, _nsmap, _root_element, encode
+from ._encode import _encode_complex, _nsmap, _root_element, encode, reachable
 
 # Everything outside XML 1.0's Char production.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -78,19 +78,11 @@ class _Root:
 
 def _writable(cls: type[XmlObject]) -> bool:
     """Whether every class reachable from ``cls`` uses only the kinds the writer handles."""
-    todo: list[type[XmlObject]] = [cls]
-    seen: set[type[XmlObject]] = set()
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for spec in current.__xsd__.fields:
-            if spec.kind not in _WRITABLE_KINDS:
-                return False
-            if spec.kind is Kind.COMPLEX:
-                todo.append(resolve_class(current, spec.xsd))
-    return True
+    return all(
+        spec.kind in _WRITABLE_KINDS
+        for current in reachable(cls)
+        for spec in current.__xsd__.fields
+    )
 
 
 def _qualified(name: str, prefixes: dict[str, str]) -> str:
