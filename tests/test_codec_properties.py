@@ -228,6 +228,18 @@ def test_every_root_type_round_trips_through_schema_valid_xml(
 def test_a_forbidden_character_anywhere_is_refused_naming_the_field(
     obj: XmlObject, bad: str, data: st.DataObject
 ) -> None:
+    broken, path = with_forbidden_character(obj, bad, data)
+    with pytest.raises(BindingError) as info:
+        encode(broken)
+    assert info.value.path == path
+    assert "characters XML 1.0 does not allow" in str(info.value)
+
+
+def with_forbidden_character(
+    obj: XmlObject, bad: str, data: st.DataObject
+) -> tuple[XmlObject, str]:
+    """``obj`` with ``bad`` put at a drawn place of a drawn string field, and that field's path
+    (the test is skipped for objects without a string field)."""
     fields = rp.string_fields(obj, type(obj).__name__)
     assume(fields)  # IsActiveUserResponse has no string field at all
     path, steps = data.draw(st.sampled_from(fields), label="field")
@@ -238,11 +250,7 @@ def test_a_forbidden_character_anywhere_is_refused_naming_the_field(
         typing.cast(typing.Any, obj),
     )
     at = data.draw(st.integers(0, len(original)), label="position")
-    broken = rp.replace_at(obj, steps, original[:at] + bad + original[at:])
-    with pytest.raises(BindingError) as info:
-        encode(broken)
-    assert info.value.path == path
-    assert "characters XML 1.0 does not allow" in str(info.value)
+    return rp.replace_at(obj, steps, original[:at] + bad + original[at:]), path
 
 
 # --------------------------------------------------------------------------- the strategies

@@ -6,16 +6,21 @@ and it refuses the same characters, naming the same field."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 import typing
 from typing import ClassVar
 
 import pytest
-import rivpackages as rp
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
-from test_codec_properties import FORBIDDEN, PROPERTY_SETTINGS, ROOTS, STRATEGIES, VALIDATOR
+from test_codec_properties import (
+    FORBIDDEN,
+    PROPERTY_SETTINGS,
+    ROOTS,
+    STRATEGIES,
+    VALIDATOR,
+    with_forbidden_character,
+)
 
 from inkorg_riv.bindings import FieldSpec, Kind, TypeSpec, XmlObject
 from inkorg_riv.bindings import patientportal as pp
@@ -65,17 +70,7 @@ def test_every_root_type_is_written_as_the_lxml_encoder_builds_it(
 def test_a_forbidden_character_is_refused_naming_the_same_field(
     obj: XmlObject, bad: str, data: st.DataObject
 ) -> None:
-    fields = rp.string_fields(obj, type(obj).__name__)
-    assume(fields)
-    path, steps = data.draw(st.sampled_from(fields), label="field")
-    original: str = functools.reduce(
-        lambda node, step: getattr(node, step[0]) if step[1] is None
-        else getattr(node, step[0])[step[1]],
-        steps,
-        typing.cast(typing.Any, obj),
-    )
-    at = data.draw(st.integers(0, len(original)), label="position")
-    broken = rp.replace_at(obj, steps, original[:at] + bad + original[at:])
+    broken, path = with_forbidden_character(obj, bad, data)
     with pytest.raises(BindingError) as written:
         encode_bytes(broken)
     with pytest.raises(BindingError) as built:
