@@ -87,6 +87,19 @@ def test_markup_characters_and_carriage_returns_survive() -> None:
     assert decode(etree.fromstring(written), pp.IsActiveUserType).subject_of_care_id == text
 
 
+@pytest.mark.parametrize("company", ["", "Å", "€", "😀"], ids=["ascii", "latin-1", "bmp", "astral"])
+@pytest.mark.parametrize("bad", ["\ufffe", "\uffff", "\ud800", "\x01"])
+def test_noncharacters_are_refused_whatever_else_the_text_holds(company: str, bad: str) -> None:
+    # U+FFFE and U+FFFF are looked for in the text (at once when every character is below
+    # U+0100): every width of str the text can have must still find them.
+    request = pp.IsActiveUserType(subject_of_care_id=f"{company}1912{bad}1212{company}")
+    with pytest.raises(BindingError) as written:
+        encode_bytes(request)
+    assert written.value.path == "IsActiveUserType.subject_of_care_id"
+    fine = pp.IsActiveUserType(subject_of_care_id=f"{company}\ufffd{company}")
+    assert f"{company}\ufffd{company}".encode() in encode_bytes(fine)
+
+
 def test_wildcard_elements_are_written_with_their_namespaces() -> None:
     extra = etree.fromstring(f'<x:hint xmlns:x="{OTHER}" x:level="2">mer <x:b>text</x:b></x:hint>')
     response = pp.IsActiveUserResponseType(status=True, any_elements=(extra,))

@@ -178,22 +178,20 @@ def _enum_text(value: Any) -> str:
 # Bytes that XML 1.0 forbids (C0 controls but tab, LF, CR) map to NUL, which is forbidden too:
 # one C-speed table pass and one memchr check the whole document.
 _FORBIDDEN = bytes(0 if (b < 0x20 and b not in (0x09, 0x0A, 0x0D)) else b for b in range(256))
-_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE and U+FFFF in UTF-8
 
 
 def _serialized(parts: list[str], obj: XmlObject) -> bytes:
     """The document as UTF-8, or BindingError naming the first field XML 1.0 cannot carry."""
-    try:
-        data = "".join(parts).encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates
-        data = b""
-    if (
-        data
-        and b"\x00" not in data.translate(_FORBIDDEN)
-        and _NONCHARACTERS[0] not in data
-        and _NONCHARACTERS[1] not in data
-    ):
-        return data
+    text = "".join(parts)
+    # U+FFFE and U+FFFF are looked for in the text, not in the bytes: a text whose characters
+    # are all below U+0100 (most Swedish text) answers at once, the bytes would be searched.
+    if "\ufffe" not in text and "\uffff" not in text:
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates
+            data = b""
+        if data and b"\x00" not in data.translate(_FORBIDDEN):
+            return data
     _locate(obj, type(obj).__name__)
     raise BindingError(_REASON, path=type(obj).__name__)  # pragma: no cover - _locate raises
 
