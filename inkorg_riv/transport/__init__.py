@@ -19,8 +19,10 @@ call got (TCP connect, TLS handshake, request written, answer started), so a fai
 
 from __future__ import annotations
 
+import _ssl
 import http.cookiejar
 import ipaddress
+import queue
 import ssl
 import threading
 from collections.abc import Callable
@@ -47,6 +49,10 @@ from ._wire import Heads, Line, exchange, host_header
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 """Largest response body read (16 MiB; the platform's own message limit is 15 MiB)."""
 _URL_CACHE = 256
+_verify_mode: Callable[[ssl.SSLContext], int] = vars(_ssl._SSLContext)["verify_mode"].__get__
+"""The context's verify mode as the int OpenSSL holds (``SSLContext.verify_mode`` wraps it in
+an enum, a Python-level call on every send)."""
+_CERT_NONE = int(ssl.CERT_NONE)
 
 
 def _is_loopback(host: str) -> bool:
@@ -104,7 +110,11 @@ class RequestsTransport:
         self.max_body = max_body
         self._user_agent = user_agent
         self._tracker = Tracker()
-        self._slots = threading.BoundedSemaphore(pool_size)
+        # One token per connection: a C-level queue is a semaphore with a timeout whose take and
+        # give cost a tenth of threading.BoundedSemaphore's (Python, over a Condition).
+        self._slots: queue.SimpleQueue[None] = queue.SimpleQueue()
+        for _ in range(pool_size):
+            self._slots.put(None)
         self._closed = False
         session = requests.Session()
         session.trust_env = False  # no REQUESTS_CA_BUNDLE, no proxies, no .netrc
@@ -133,21 +143,14 @@ class RequestsTransport:
             line = self._line(request)
         elif line.pool.pool is None:  # the manager dropped it (another route took its place)
             line.pool = self._adapter.pool_for(line.route)
-        if self._context.verify_mode == ssl.CERT_NONE and not line.loopback:
+        if _verify_mode(self._context) == _CERT_NONE and not line.loopback:
             raise _unverified(Target.of(request))
         body = request.body
         if type(body) is not bytes:
             body = _bytes(request)
         data, rest = self._heads.request_bytes(line, request, body)
-        if not self._slots.acquire(timeout=timeouts.pool):
-            target = Target.of(request)
-            raise PoolTimeoutError(
-                f"{target.what}: all {self.pool_size} connections stayed busy for the pool "
-                f"timeout of {timeouts.pool:g} s; {NOT_SENT}. Raise pool_size or make fewer "
-                "concurrent calls",
-                url=target.url,
-                correlation_id=target.correlation_id,
-            )
+        if not self._take_slot(timeouts.pool):
+            raise self._pool_timeout(request, timeouts)
         try:
             # A connection of the adapter's own pool, written to and read here: requests'
             # HTTPAdapter.send and urllib3's urlopen would add cookies, hooks, redirects, retry
@@ -163,7 +166,25 @@ class RequestsTransport:
                 context=self._context,
             )
         finally:
-            self._slots.release()
+            self._slots.put(None)
+
+    def _take_slot(self, timeout: float) -> bool:
+        """Take a connection slot within ``timeout`` seconds (False: none came free)."""
+        try:
+            self._slots.get(timeout=min(timeout, threading.TIMEOUT_MAX))
+        except queue.Empty:
+            return False
+        return True
+
+    def _pool_timeout(self, request: HttpRequest, timeouts: Timeouts) -> PoolTimeoutError:
+        target = Target.of(request)
+        return PoolTimeoutError(
+            f"{target.what}: all {self.pool_size} connections stayed busy for the pool "
+            f"timeout of {timeouts.pool:g} s; {NOT_SENT}. Raise pool_size or make fewer "
+            "concurrent calls",
+            url=target.url,
+            correlation_id=target.correlation_id,
+        )
 
     def _line(self, request: HttpRequest) -> Line:
         """What ``request.url`` needs on every call, after the checks that depend on it alone:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar, overload
 
 from ..errors import ConfigurationError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +54,17 @@ class Headers(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()]
+
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+
+    @overload
+    def get(self, key: str, /, default: str | T) -> str | T: ...
+
+    def get(self, key: str, /, default: object = None) -> object:
+        """The value of ``key`` (any case), else ``default``: Mapping.get without its raise and
+        catch of KeyError for a missing header."""
+        return self._items.get(key.lower(), default)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
