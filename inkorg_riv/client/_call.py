@@ -17,7 +17,13 @@ from typing import Any
 from lxml import etree
 
 from ..contracts import Operation
-from ..envelope import CORRELATION_HEADER, ResultInfo, build_request, parse_response
+from ..envelope import (
+    CORRELATION_HEADER,
+    ResultCode,
+    ResultInfo,
+    build_request,
+    parse_response,
+)
 from ..errors import (
     BindingError,
     ConfigurationError,
@@ -38,6 +44,11 @@ from ._retry import RateLimiter, call_outcome, describe, may_retry
 PRT_HEADER = "x-skltp-prt"
 """The platform's header with the producer's response time in milliseconds."""
 
+_OUTCOMES = {code: code.value for code in ResultCode}
+"""The outcome a call's log line names for each resultCode (``.value`` is an enum property,
+a Python-level call)."""
+_URLS = 256
+
 
 class Caller:
     """Runs calls for one client: settings, transport, validator and rate limiter."""
@@ -57,7 +68,7 @@ class Caller:
         self.timeouts = Timeouts(connect=settings.connect_timeout, read=settings.read_timeout)
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
         self.closed = False
-        self._urls: dict[str, str] = {}
+        self._urls: dict[int, tuple[Operation, str]] = {}
 
     def run(
         self,
@@ -128,6 +139,11 @@ class Caller:
                 raise
             raise final from exc
         value, parsed_result, payload, response_cid, prt = answer
+        ambiguous = (
+            bool(errors)
+            and not read_only
+            and any(e.outcome is Outcome.UNKNOWN for e in errors)
+        )
         result: CallResult[Any] = CallResult(
             response=value,
             operation=op.name,
@@ -137,20 +153,23 @@ class Caller:
             elapsed=time.perf_counter() - started,
             attempts=len(errors) + 1,
             result=parsed_result,
-            ambiguous=not read_only and any(e.outcome is Outcome.UNKNOWN for e in errors),
-            earlier_errors=tuple(errors),
+            ambiguous=ambiguous,
+            earlier_errors=tuple(errors) if errors else (),
             payload=payload,
         )
-        if result.info_text is not None:
-            _observe.info_line(
-                operation=op.name, logical_address=address, text=result.info_text,
-                cid=response_cid,
-            )  # fmt: skip
-        if result.ambiguous:
+        if parsed_result is None:
+            code = "OK"
+        else:
+            code = _OUTCOMES[parsed_result.code]
+            if parsed_result.code is ResultCode.INFO:
+                _observe.info_line(
+                    operation=op.name, logical_address=address, text=parsed_result.text or "",
+                    cid=response_cid,
+                )  # fmt: skip
+        if ambiguous:
             _observe.ambiguous_line(
                 operation=op.name, attempts=result.attempts, cid=response_cid
             )
-        code = parsed_result.code.value if parsed_result is not None else "OK"
         _observe.call_line(
             operation=op.name, logical_address=address, outcome=code, elapsed=result.elapsed,
             attempts=result.attempts, correlation_id=response_cid,
@@ -228,12 +247,17 @@ class Caller:
         return any(marker in folded for marker in self.settings.duplicate_markers)
 
     def _url(self, op: Operation) -> str:
-        url = self._urls.get(op.qualified_name)
-        if url is None:
-            url = self.settings.endpoint(
-                domain=op.domain, contract=op.contract, major=op.major, profile=op.profile.value
-            )
-            self._urls[op.qualified_name] = url
+        # Keyed by the operation object (identity), which the entry keeps alive: building the
+        # qualified name to look the URL up cost more than the lookup.
+        found = self._urls.get(id(op))
+        if found is not None and found[0] is op:
+            return found[1]
+        url = self.settings.endpoint(
+            domain=op.domain, contract=op.contract, major=op.major, profile=op.profile.value
+        )
+        if len(self._urls) >= _URLS:
+            self._urls.clear()
+        self._urls[id(op)] = (op, url)
         return url
 
 
