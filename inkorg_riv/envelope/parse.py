@@ -101,16 +101,74 @@ def parse_response(
     :class:`~inkorg_riv.errors.UnexpectedResponseError` for an answer that is not a usable
     SOAP response. ``consumer`` (our HSA-id) only makes VP advice more precise.
     """
-    where = (operation.name, status, body, content_type, logical_address, correlation_id)
     if not body or body.isspace():
+        where = _where(operation, status, body, content_type, logical_address, correlation_id)
         raise _unexpected(where, "empty")
     if _looks_like_html(content_type, body):
+        where = _where(operation, status, body, content_type, logical_address, correlation_id)
         raise _unexpected(where, "html")
     try:
         root = parse_bytes(body, source="response")
     except XmlInputError as exc:
+        where = _where(operation, status, body, content_type, logical_address, correlation_id)
         raise _unexpected(where, "not-xml", str(exc)) from exc
 
+    common = _common(root, operation.response_element) if status == 200 else None
+    if common is None:
+        payload, header = _general(
+            root, operation, status, body, content_type, logical_address, correlation_id, consumer
+        )
+    else:
+        payload, header = common
+    headers: tuple[etree._Element, ...] = ()
+    if header is not None and len(header):
+        headers = tuple(header.iterchildren(etree.Element))
+    result = check_result_code(
+        payload,
+        operation=operation.name,
+        logical_address=logical_address,
+        correlation_id=correlation_id,
+        http_status=status,
+    )
+    return ParsedResponse(
+        payload=payload, headers=headers, correlation_id=correlation_id, result=result
+    )
+
+
+def _common(
+    root: etree._Element, response_element: str
+) -> tuple[etree._Element, etree._Element | None] | None:
+    """The payload and Header of the common envelope -- a Header (optional) and a Body holding
+    the response element alone -- found by position; None for any other shape, which
+    :func:`_general` then decides. Where this finds them, :func:`_general` finds the same."""
+    if root.tag != ENVELOPE:
+        return None
+    count = len(root)  # elements, comments and PIs alike
+    if not 0 < count <= 2:
+        return None
+    soap_body = root[count - 1]
+    if soap_body.tag != BODY or len(soap_body) != 1:
+        return None
+    header = root[0] if count == 2 else None
+    if header is not None and header.tag != HEADER:
+        return None
+    payload = soap_body[0]
+    return (payload, header) if payload.tag == response_element else None
+
+
+def _general(
+    root: etree._Element,
+    operation: Operation,
+    status: int,
+    body: bytes,
+    content_type: str | None,
+    logical_address: str | None,
+    correlation_id: str | None,
+    consumer: str | None,
+) -> tuple[etree._Element, etree._Element | None]:
+    """The payload and the Header of any envelope, or the error it makes (every check of
+    :func:`parse_response` after parsing, in its order)."""
+    where = _where(operation, status, body, content_type, logical_address, correlation_id)
     tag = root.tag
     if tag != ENVELOPE:
         if isinstance(tag, str) and local_name(tag).lower() == "html":
@@ -142,25 +200,23 @@ def parse_response(
         raise _unexpected(
             where, "wrong-body", f"the Body holds {found}, expected {operation.response_element}"
         )
-    payload = children[0]
-    headers: tuple[etree._Element, ...] = ()
-    if header is not None and len(header):
-        headers = tuple(header.iterchildren(etree.Element))
-    result = check_result_code(
-        payload,
-        operation=operation.name,
-        logical_address=logical_address,
-        correlation_id=correlation_id,
-        http_status=status,
-    )
-    return ParsedResponse(
-        payload=payload, headers=headers, correlation_id=correlation_id, result=result
-    )
+    return children[0], header
 
 
 _Where = tuple[str, int, bytes, str | None, str | None, str | None]
 """What every unexpected-response error names: operation, status, body, Content-Type,
 logical address and correlation id."""
+
+
+def _where(
+    operation: Operation,
+    status: int,
+    body: bytes,
+    content_type: str | None,
+    logical_address: str | None,
+    correlation_id: str | None,
+) -> _Where:
+    return (operation.name, status, body, content_type, logical_address, correlation_id)
 
 
 def _unexpected(
@@ -197,29 +253,32 @@ def check_result_code(
     """
     code_el: etree._Element | None = None
     text_el: etree._Element | None = None
-    # lxml matches the local names (in any namespace, or none) without a proxy per child.
+    # lxml matches the local names (in any namespace, or none) without a proxy per child;
+    # only elements match, so every tag is a str ending in "resultCode" or "resultText".
     for child in payload.iterchildren(*_RESULT_NAMES):
-        tag = child.tag
-        if isinstance(tag, str) and tag.endswith("Code"):
+        if child.tag[-1] == "e":  # type: ignore[index]  # resultCode (a str: see above)
             if code_el is None:
                 code_el = child
         elif text_el is None:
             text_el = child
     if code_el is None:
         return None
-    raw = (code_el.text or "").strip()
+    sent = code_el.text
+    code = _RESULT_CODES.get(sent)  # type: ignore[arg-type]  # None finds nothing
+    if code is None:  # not exactly OK, INFO or ERROR: read it as before
+        raw = (sent or "").strip()
+        code = _RESULT_CODES.get(raw.upper())
+        if code is None:
+            raise UnexpectedResponseError(
+                "wrong-body",
+                http_status=http_status,
+                reason=f"unknown resultCode {raw!r} (expected OK, INFO or ERROR)",
+                operation=operation,
+                logical_address=logical_address,
+                correlation_id=correlation_id,
+            )
     text = (text_el.text or None) if text_el is not None else None
-    code = _RESULT_CODES.get(raw.upper())
-    if code is None:
-        raise UnexpectedResponseError(
-            "wrong-body",
-            http_status=http_status,
-            reason=f"unknown resultCode {raw!r} (expected OK, INFO or ERROR)",
-            operation=operation,
-            logical_address=logical_address,
-            correlation_id=correlation_id,
-        )
-    if code is ResultCode.ERROR:
+    if code is _ERROR:
         raise ResultCodeError(
             text,
             operation=operation,
@@ -234,6 +293,7 @@ def check_result_code(
 _RESULT_NAMES = ("{*}resultCode", "{*}resultText")
 _RESULT_CODES = {code.value: code for code in ResultCode}
 _NO_TEXT = {code: ResultInfo(code) for code in ResultCode}
+_ERROR = ResultCode.ERROR
 
 
 def _looks_like_html(content_type: str | None, body: bytes) -> bool:
