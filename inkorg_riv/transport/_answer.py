@@ -7,6 +7,11 @@ of an ``email`` message, which cost ~20 µs of the ~130 µs a call takes; the fr
 and reading the body stays ``http.client``'s. Also owns :func:`read_body`: the body whole, at most
 ``max_body`` bytes, decompressed as urllib3 would if a server compressed it uninvited.
 
+The usual SOAP answer arrives whole in the first read (one TLS record): :func:`whole_answer`
+reads it from those bytes with the same header and framing code, without the file objects and
+calls ``http.client`` reads through (~8 µs a call); anything else is read by :class:`Answer`
+over :class:`Replay`, which hands it the first read's bytes before reading more.
+
 Relies on ``http.client.HTTPResponse._read_status`` (private, unchanged since Python 3.0; pinned
 in ``tests/test_transport_fast.py``) to read the status line and name its failures.
 """
@@ -14,7 +19,12 @@ in ``tests/test_transport_fast.py``) to read the status line and name its failur
 from __future__ import annotations
 
 import http.client
+import io
+import re
+import socket
 import zlib
+from collections.abc import Callable
+from typing import Any
 
 from ._failures import Target, too_large
 from ._types import HttpRequest
@@ -30,7 +40,6 @@ class Answer(http.client.HTTPResponse):
     """An HTTP response whose headers are :attr:`fields`; read it as ``http.client``'s."""
 
     fields: dict[str, str]
-    _firsts: dict[str, str] | None = None  # the first values of repeated headers
 
     def begin(self) -> None:
         if self.headers is not None:
@@ -39,7 +48,7 @@ class Answer(http.client.HTTPResponse):
             version, status, reason = self._read_status()
             if status != http.client.CONTINUE:
                 break
-            self._fields()  # a 100 Continue's headers: skipped
+            _header_fields(self.fp.readline)  # a 100 Continue's headers: skipped
         self.code = self.status = status
         self.reason = reason.strip()
         if version in ("HTTP/1.0", "HTTP/0.9"):
@@ -48,72 +57,162 @@ class Answer(http.client.HTTPResponse):
             self.version = 11
         else:
             raise http.client.UnknownProtocol(version)
-        self.fields = fields = self._fields()
+        self.fields, firsts = _header_fields(self.fp.readline)
         self.headers = self.msg = _NO_MESSAGE
-        framing = {**fields, **self._firsts} if self._firsts else fields  # first values frame
-        encoding = framing.get("transfer-encoding")
-        self.chunked = encoding is not None and encoding.lower() == "chunked"
-        self.chunk_left = None
-        self.will_close = self._closing(framing)
-        self.length = None
-        length = framing.get("content-length")
-        if length and not self.chunked:
-            try:
-                self.length = int(length)
-            except ValueError:
-                self.length = None
-            else:
-                if self.length < 0:
-                    self.length = None
-        if status in (204, 304) or 100 <= status < 200 or self._method == "HEAD":
-            self.length = 0
-        if not self.will_close and not self.chunked and self.length is None:
-            self.will_close = True  # the body ends when the connection does
-
-    def _closing(self, fields: dict[str, str]) -> bool:
-        """Whether the server will close the connection after this answer."""
-        connection = fields.get("connection", "").lower()
-        if self.version == 11:
-            return "close" in connection
-        keep_alive = (
-            fields.get("keep-alive")
-            or "keep-alive" in connection
-            or "keep-alive" in fields.get("proxy-connection", "").lower()
+        self.chunked, self.length, self.will_close = _framing(
+            self.version, status, self._method, self.fields, firsts
         )
-        return not keep_alive
+        self.chunk_left = None
 
-    def _fields(self) -> dict[str, str]:
-        """The header block up to its blank line, within http.client's limits."""
-        fields: dict[str, str] = {}
-        readline = self.fp.readline
-        last = ""
-        for _ in range(_MAXHEADERS):
-            line = readline(_MAXLINE + 1)
-            if len(line) > _MAXLINE:
-                raise http.client.LineTooLong("header line")
-            if line in _END:
-                return fields
-            text = line.decode("iso-8859-1")
-            if text[0] in " \t":  # obs-fold: continues the previous header's value
-                if last:
-                    fields[last] = f"{fields[last]} {text.strip()}"
-                continue
-            name, colon, value = text.partition(":")
-            if not colon:
-                continue  # not a header: ignored (urllib3 only warns about it)
-            last = name.strip().lower()
-            value = value.strip()
-            if last in fields:
-                self._repeated(last, fields[last])
-                value = f"{fields[last]}, {value}"
-            fields[last] = value
-        raise http.client.HTTPException(f"got more than {_MAXHEADERS} headers")
 
-    def _repeated(self, name: str, first: str) -> None:
-        """Keep a repeated header's first value: http.client frames the body by it."""
-        if self._firsts is None:
-            self._firsts = {}
-        self._firsts.setdefault(name, first)
+def _framing(
+    version: int,
+    status: int,
+    method: str | None,
+    fields: dict[str, str],
+    firsts: dict[str, str] | None,
+) -> tuple[bool, int | None, bool]:
+    """Whether the body is chunked, its length (None: until the connection closes), and
+    whether the server will close the connection after it: ``http.client``'s decisions.
+    A repeated header frames by its first value, as ``http.client`` reads it (``firsts``)."""
+    framing = {**fields, **firsts} if firsts else fields
+    encoding = framing.get("transfer-encoding")
+    chunked = encoding is not None and encoding.lower() == "chunked"
+    will_close = _closing(version, framing)
+    length = None
+    declared = framing.get("content-length")
+    if declared and not chunked:
+        try:
+            length = int(declared)
+        except ValueError:
+            length = None
+        else:
+            if length < 0:
+                length = None
+    if status in (204, 304) or 100 <= status < 200 or method == "HEAD":
+        length = 0
+    if not will_close and not chunked and length is None:
+        will_close = True  # the body ends when the connection does
+    return chunked, length, will_close
+
+
+def _closing(version: int, fields: dict[str, str]) -> bool:
+    """Whether the server will close the connection after this answer."""
+    connection = fields.get("connection", "").lower()
+    if version == 11:
+        return "close" in connection
+    keep_alive = (
+        fields.get("keep-alive")
+        or "keep-alive" in connection
+        or "keep-alive" in fields.get("proxy-connection", "").lower()
+    )
+    return not keep_alive
+
+
+def _header_fields(
+    readline: Callable[[int], bytes],
+) -> tuple[dict[str, str], dict[str, str] | None]:
+    """The header block up to its blank line, within http.client's limits; and the first
+    values of repeated headers (None when nothing repeats), by which http.client frames."""
+    fields: dict[str, str] = {}
+    firsts: dict[str, str] | None = None
+    last = ""
+    for _ in range(_MAXHEADERS):
+        line = readline(_MAXLINE + 1)
+        if len(line) > _MAXLINE:
+            raise http.client.LineTooLong("header line")
+        if line in _END:
+            return fields, firsts
+        text = line.decode("iso-8859-1")
+        if text[0] in " \t":  # obs-fold: continues the previous header's value
+            if last:
+                fields[last] = f"{fields[last]} {text.strip()}"
+            continue
+        name, colon, value = text.partition(":")
+        if not colon:
+            continue  # not a header: ignored (urllib3 only warns about it)
+        last = name.strip().lower()
+        value = value.strip()
+        if last in fields:
+            if firsts is None:
+                firsts = {}
+            firsts.setdefault(last, fields[last])
+            value = f"{fields[last]}, {value}"
+        fields[last] = value
+    raise http.client.HTTPException(f"got more than {_MAXHEADERS} headers")
+
+
+_STATUS = re.compile(rb"HTTP/1\.1 ([2-9][0-9][0-9])(?: [\x20-\x7e]*)?").fullmatch
+
+
+def whole_answer(
+    data: bytes, method: str, limit: int
+) -> tuple[int, dict[str, str], bytes, bool] | None:
+    """Status, headers, body and whether the connection may be reused, when ``data`` (what
+    the first read gave) is one whole, plainly framed answer: an ``HTTP/1.1`` status line
+    (status 200 or more), the head up to its blank line with every line ended by CR LF, and
+    exactly the ``Content-Length`` bytes of body (within ``limit``), neither chunked nor
+    compressed. Exactly what :class:`Answer` and :func:`read_body` make of the same bytes (the
+    header and framing code is theirs); None for anything else, which the caller reads with
+    them. Never raises.
+    """
+    end = data.find(b"\r\n\r\n")
+    if end < 0 or len(data) > _MAXLINE:
+        return None
+    head_end = end + 4
+    if data.count(b"\n", 0, head_end) != data.count(b"\r\n", 0, head_end):
+        return None  # a line ended by LF alone: lines would be cut elsewhere
+    line_end = data.find(b"\r\n")
+    status_line = _STATUS(data, 0, line_end)
+    if status_line is None:
+        return None
+    status = int(status_line[1])
+    try:
+        fields, firsts = _header_fields(io.BytesIO(data[line_end + 2 : head_end]).readline)
+    except http.client.HTTPException:
+        return None  # too many headers: Answer raises it
+    chunked, length, will_close = _framing(11, status, method, fields, firsts)
+    if (
+        chunked
+        or length is None
+        or length > limit
+        or len(data) - head_end != length
+        or "content-encoding" in fields  # decompressing may fail: not before the head is read
+    ):
+        return None
+    return status, fields, data[head_end:], not will_close
+
+
+class Replay:
+    """A socket as :class:`Answer` reads it (``makefile``), with ``first`` (already received
+    from it) read before anything more; a first read that gave nothing is the end."""
+
+    def __init__(self, first: bytes, sock: socket.socket) -> None:
+        self._raw = _ReplayIO(first, sock)
+
+    def makefile(self, mode: str) -> io.BufferedReader:  # noqa: ARG002  (always "rb")
+        return io.BufferedReader(self._raw)
+
+
+class _ReplayIO(io.RawIOBase):
+    def __init__(self, first: bytes, sock: socket.socket) -> None:
+        self._first = first
+        self._ended = not first
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        first = self._first
+        if first:
+            count = min(len(buffer), len(first))
+            buffer[:count] = first[:count]
+            self._first = first[count:]
+            return count
+        if self._ended:
+            return 0
+        return self._sock.recv_into(buffer)
 
 
 def read_body(answer: Answer, request: HttpRequest, limit: int) -> bytes:
@@ -132,9 +231,16 @@ def read_body(answer: Answer, request: HttpRequest, limit: int) -> bytes:
                 raise too_large(Target.of(request), limit, answer.status)
             chunks.append(chunk)
         content = b"".join(chunks)
-    encoding = answer.fields.get("content-encoding")
+    return _content(content, answer.fields, limit, request, answer.status)
+
+
+def _content(
+    content: bytes, fields: dict[str, str], limit: int, request: HttpRequest, status: int
+) -> bytes:
+    """The body as read, decompressed when the answer says it was compressed."""
+    encoding = fields.get("content-encoding")
     if encoding is not None and content:
-        content = _decoded(content, encoding.strip().lower(), limit, request, answer.status)
+        content = _decoded(content, encoding.strip().lower(), limit, request, status)
     return content
 
 
@@ -163,4 +269,4 @@ def _decoded(content: bytes, encoding: str, limit: int, request: HttpRequest, st
     return content  # pragma: no cover - the loop returns or raises
 
 
-__all__ = ["Answer", "read_body"]
+__all__ = ["Answer", "Replay", "read_body", "whole_answer"]

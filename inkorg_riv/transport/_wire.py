@@ -26,7 +26,7 @@ from typing import Any
 from urllib3.connectionpool import HTTPConnectionPool
 
 from ..errors import ConfigurationError, TransportError
-from ._answer import Answer, read_body
+from ._answer import Answer, Replay, read_body, whole_answer
 from ._failures import Target, classify
 from ._pool import Phase, Route, Tracker
 from ._types import Headers, HttpRequest, HttpResponse, Timeouts
@@ -35,6 +35,7 @@ for _name in ("_get_conn", "_put_conn"):  # fail at import, not as an odd error 
     if not callable(getattr(HTTPConnectionPool, _name, None)):  # pragma: no cover
         raise ImportError(f"urllib3's HTTPConnectionPool lost {_name}; see inkorg_riv.transport")
 
+_FIRST_READ = 16 * 1024  # one TLS record at most: a whole SOAP answer, usually
 _ONE_WRITE = 64 * 1024  # above this the body goes in a second write instead of being copied
 _CACHE = 256
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch  # a header name or method
@@ -159,7 +160,7 @@ def _bad_header(request: HttpRequest, name: object, why: str) -> ConfigurationEr
     return ConfigurationError(f"{Target.of(request).what}: header {name!r} {why}")
 
 
-def exchange(
+def exchange(  # noqa: PLR0915  (a call's steps in order, each setting the phase that failures go by)
     line: Line,
     data: bytes,
     rest: bytes,
@@ -197,11 +198,15 @@ def exchange(
             sock.sendall(rest)
         phase = Phase.SENT
         sock.settimeout(timeouts.read)
-        response = Answer(sock, method=request.method.upper())
-        response.begin()
+        first = sock.recv(_FIRST_READ)
+        whole = whole_answer(first, request.method.upper(), max_body)
+        if whole is None:  # not the usual SOAP answer in one read: http.client reads it
+            response = Answer(Replay(first, sock), method=request.method.upper())  # type: ignore[arg-type]  # a socket as Answer reads it
+            response.begin()
+            phase = Phase.ANSWERED
+            whole = _read_rest(response, request, max_body)
         phase = Phase.ANSWERED
-        content = read_body(response, request, max_body)
-        keep = response.isclosed() and not response.will_close
+        status, fields, content, keep = whole
     except TransportError:
         raise
     except Exception as exc:
@@ -218,11 +223,21 @@ def exchange(
             pool._put_conn(conn)  # pinned (see above); a closed one reconnects when next used
     tracker.answered()
     return HttpResponse(
-        status=response.status,
-        headers=Headers._lowered(response.fields),  # our own type; keys in lower case already
+        status=status,
+        headers=Headers._lowered(fields),  # our own type; keys in lower case already
         body=content,
         elapsed=time.perf_counter() - started,
     )
+
+
+def _read_rest(
+    response: Answer, request: HttpRequest, max_body: int
+) -> tuple[int, dict[str, str], bytes, bool]:
+    """The body of an answer whose head ``response`` has read, and whether the connection may
+    be reused (the answer read to its end, and the server did not ask to close)."""
+    content = read_body(response, request, max_body)
+    keep = response.isclosed() and not response.will_close
+    return response.status, response.fields, content, keep
 
 
 __all__ = ["Heads", "Line", "exchange", "host_header"]
