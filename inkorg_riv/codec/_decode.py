@@ -8,7 +8,8 @@ Each class gets a decode plan, derived once from its ``__xsd__`` specs and kept 
 (like the encoder's plans): element name -> how to read the value and where to put it, and
 the few fields that need work after the children (attributes, text, required, repeated).
 Values come out of the plan with the exact types the binding declares, so the class's own
-checks take their fast path.
+checks take their fast path. A generated class also gets its plan compiled into straight-line
+code (:func:`_compile`), held to the plan's general decoder by property tests.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from lxml import etree
 
 from .._ns import XSI, clark, split_clark
 from .._xsdvalues import FROM_TEXT as _FROM_TEXT
-from ..bindings._runtime import FieldSpec, Kind, XmlObject, resolve_class
+from ..bindings._runtime import FieldSpec, Kind, XmlObject, resolve_class, written_init
 from ..errors import BindingError
 
 T = TypeVar("T", bound=XmlObject)
@@ -36,11 +37,9 @@ _OBJECT = 3  # a complex type: decoded recursively
 _RAW = 4  # the element itself (xs:anyType)
 _SLOW = 5  # a class the bindings module cannot resolve: read (and fail) on use, as before
 
-# What is done after the children, in spec order (the ``action`` of a post step).
-_ATTRIBUTE = 0
-_TEXT = 1
-_REQUIRED = 2
-_TUPLE = 3
+# What is done after the children, in spec order (the ``action`` of a post step): read an
+# attribute, read the text content, refuse a missing element, freeze a repeated one.
+_ATTRIBUTE, _TEXT, _REQUIRED, _TUPLE = range(4)
 
 
 _Entry = tuple[str, int, Any, bool, FieldSpec, "type | None"]
@@ -50,32 +49,29 @@ repeats; the spec the value is read with (the alternative, for a choice); and fo
 alternative carried in a wrapper class, that class. A tuple, unpacked once per child."""
 
 
-class _Plan:
-    """The per-class decode plan (see the module docstring). Built once, never changed."""
+_Post = tuple[tuple[int, FieldSpec, str], ...]
+"""The steps after the children: (action, spec, message if missing), in spec order."""
 
-    __slots__ = ("by_tag", "cls", "namespace", "post", "wildcard")
+
+class _Plan:
+    """The per-class decode plan (see the module docstring). Built once (its compiled decoder
+    last), never changed after."""
+
+    __slots__ = ("by_tag", "cls", "fast", "namespace", "post", "wildcard")
 
     cls: type
     """The class the plan is for (a subclass finds its parent's plan, and makes its own)."""
     by_tag: dict[str, _Entry]
     wildcard: FieldSpec | None
     namespace: str | None
-    post: tuple[tuple[int, FieldSpec, str], ...]
-    """(action, spec, message for a missing required element), in spec order."""
+    post: _Post
+    fast: Callable[[etree._Element, str], Any] | None
+    """The compiled decoder of the class (see :func:`_compile`), or None."""
 
-    def __init__(
-        self,
-        cls: type,
-        by_tag: dict[str, _Entry],
-        wildcard: FieldSpec | None,
-        namespace: str | None,
-        post: tuple[tuple[int, FieldSpec, str], ...],
-    ) -> None:
-        self.cls = cls
-        self.by_tag = by_tag
-        self.wildcard = wildcard
-        self.namespace = namespace
-        self.post = post
+    def __init__(self, cls: type, by_tag: dict[str, _Entry], wildcard: FieldSpec | None,
+                 namespace: str | None, post: _Post) -> None:  # fmt: skip
+        self.cls, self.by_tag, self.wildcard = cls, by_tag, wildcard
+        self.namespace, self.post, self.fast = namespace, post, None
 
 
 def decode(element: etree._Element, cls: type[T]) -> T:
@@ -89,16 +85,24 @@ def decode(element: etree._Element, cls: type[T]) -> T:
     return _decode(element, cls, "/" + local)
 
 
-def _decode(element: etree._Element, cls: type[T], path: str) -> T:  # noqa: PLR0912  (the hot loop stays in one function: a call per child costs more than the branches)
+def _decode(element: etree._Element, cls: type[T], path: str) -> T:
     if element.keys() and element.get(_XSI_TYPE) is not None:  # keys(): cheap, mostly empty
         cls = _xsi_class(element, cls, path)
     plan: _Plan | None = getattr(cls, "_inkorg_decode_plan", None)
     if plan is None or plan.cls is not cls:
         plan = _build_plan(cls)
         type.__setattr__(cls, "_inkorg_decode_plan", plan)
+    fast = plan.fast
+    if fast is not None:
+        return fast(element, path)  # type: ignore[no-any-return]  # an instance of cls
+    return _general(element, cls, plan, path)
+
+
+def _general(element: etree._Element, cls: type[T], plan: _Plan, path: str) -> T:  # noqa: PLR0912  (the hot loop stays in one function: a call per child costs more than the branches)
+    """The decoder every compiled one is held to: one plan entry per child, then :func:`_finish`."""
     by_tag = plan.by_tag
     values: dict[str, Any] = {}
-    for child in element:
+    for child in element[:]:  # the nodes iteration gives (comments and PIs too), made faster
         tag: Any = child.tag  # a str, or for comments and PIs a function (that has no entry)
         entry = by_tag.get(tag)
         if entry is None:
@@ -258,7 +262,9 @@ def _build_plan(cls: type[XmlObject]) -> _Plan:
             post.append((_REQUIRED, spec, f"required element {_display(spec)} is missing"))
         elif spec.repeated:
             post.append((_TUPLE, spec, ""))
-    return _Plan(cls, by_tag, wildcard, cls.__xsd__.namespace, tuple(post))
+    plan = _Plan(cls, by_tag, wildcard, cls.__xsd__.namespace, tuple(post))
+    plan.fast = _compile(plan)
+    return plan
 
 
 def _entry(owner: type[XmlObject], spec: FieldSpec, alternative: FieldSpec | None) -> _Entry:
@@ -300,3 +306,95 @@ def _wildcard_allows(constraint: str, tag: str, own_namespace: str | None) -> bo
     return (namespace or "##local") in allowed or (
         "##targetNamespace" in allowed and namespace == own_namespace
     )
+
+
+def _compile(plan: _Plan) -> Callable[[etree._Element, str], Any] | None:
+    """Straight-line code doing what :func:`_general` and :func:`_finish` do for one class: a
+    string comparison per known tag instead of a dict lookup (which hashes a fresh tag
+    string), a local per field instead of a dict, and the filler called directly
+    (:func:`~inkorg_riv.bindings._runtime.written_init`) instead of ``cls(**values)``. None
+    for a class it does not write: attributes or text content, choice wrappers, unresolved
+    classes, an ``__init__`` not written out, a field that may be missing without a default.
+    The source names generated locals only; tags, maps, specs and messages are in its scope.
+    """
+    made = written_init(plan.cls)
+    if made is None or any(action in (_ATTRIBUTE, _TEXT) for action, _, _ in plan.post):
+        return None
+    filler, names, defaults = made
+    scope: dict[str, Any] = dict(_SCOPE, _cls=plan.cls, _fill=filler, NS=plan.namespace)
+    local: dict[str, str] = {}  # field -> local
+    code = ["    for child in element[:]:", "        tag = child.tag"]
+    for i, (tag, (attr, mode, read, repeated, target, wrapper)) in enumerate(plan.by_tag.items()):
+        if wrapper is not None or mode == _SLOW:
+            return None
+        v = local.setdefault(attr, f"v{len(local)}")
+        scope[f"T{i}"], scope[f"R{i}"], scope[f"S{i}"] = tag, read, target
+        code += [f"        {'elif' if i else 'if'} tag == T{i}:"]
+        code += [line.replace("{i}", str(i)) for line in _READS[mode]]
+        code += (_ADD if repeated else _SET).format(v=v).splitlines()
+    code += [
+        f"        {'elif' if plan.by_tag else 'if'} not isinstance(tag, str):",
+        "            continue",
+    ]
+    if plan.wildcard is not None:
+        scope["W"] = plan.wildcard.element
+        v = local.setdefault(plan.wildcard.attr, f"v{len(local)}")
+        code += ["        elif _wildcard_allows(W, tag, NS):", "            value = child"]
+        code += _ADD.format(v=v).splitlines()
+    code += ["        else:", "            raise BindingError(f'unexpected element {tag}', "
+             "path=_child_path(path, tag))"]  # fmt: skip
+    required = set()
+    for i, (action, spec, message) in enumerate(plan.post):  # in spec order, as _finish
+        v = local.setdefault(spec.attr, f"v{len(local)}")  # (a second wildcard: never set)
+        if action == _REQUIRED:
+            required.add(spec.attr)
+            scope[f"M{i}"] = message
+            code += [f"    if {v} is _UNSET:", f"        raise BindingError(M{i}, path=path)"]
+        if spec.repeated:
+            code += [f"    if {v} is not _UNSET:", f"        {v} = tuple({v})"]
+    if not set(local) <= set(names):
+        return None
+    args = []
+    for i, name in enumerate(names):
+        scope[f"D{i}"], got = defaults.get(name), local.get(name)
+        if name not in required and name not in defaults:  # cls(**values) raises TypeError
+            return None  # when it is missing: let it
+        use = f"(D{i} if {got} is _UNSET else {got})" if got else f"D{i}"
+        args.append(local[name] if name in required else use)  # required: set, or raised above
+    head = f"    {' = '.join(local.values())} = _UNSET" if local else "    pass"
+    source = "\n".join(
+        ["def decode(element, path):", head, *code, _BUILD.format(args=", ".join(args))]
+    )
+    exec(compile(source, f"<inkorg-riv decoder {plan.cls.__name__}>", "exec"), scope)  # noqa: S102  (generated locals only; see the docstring)
+    decoder: Callable[[etree._Element, str], Any] = scope["decode"]
+    return decoder
+
+
+_TEXT_OF = ("            text = (child.text or '') if not len(child) else "
+            "_character_data(child, _child_path(path, tag))")  # fmt: skip
+_READS = {  # the value of a child, as _general reads it ({i}: the entry)
+    _STRING: [_TEXT_OF, "            value = text"],
+    _CONVERT: [_TEXT_OF, "            value = _read(R{i}, text, S{i}, path, tag)"],
+    _ENUM: [_TEXT_OF, "            value = R{i}.get(text.strip())", "            if value is None:",
+            "                value = _convert(text, S{i}, _cls, _child_path(path, tag))"],
+    _OBJECT: ["            value = _decode(child, R{i}, _child_path(path, tag))"],
+    _RAW: ["            value = child"],
+}  # fmt: skip
+_SET = """            if {v} is not _UNSET:
+                raise BindingError('occurs more than once', path=_child_path(path, tag))
+            {v} = value"""
+_ADD = """            if {v} is _UNSET:
+                {v} = [value]
+            else:
+                {v}.append(value)"""
+_BUILD = """    obj = _new(_cls)
+    try:
+        _fill(obj, {args})
+    except BindingError as exc:
+        raise BindingError(exc.message, path=path) from exc
+    return obj"""
+_UNSET: Any = object()
+"""A field no child has set (yet), in compiled decoders."""
+_SCOPE = {"_UNSET": _UNSET, "_new": object.__new__, "W": None, "BindingError": BindingError,
+          "_character_data": _character_data, "_convert": _convert, "_child_path": _child_path,
+          "_read": _read, "_decode": _decode, "_wildcard_allows": _wildcard_allows}  # fmt: skip
