@@ -37,6 +37,7 @@ definition"). Serialising the two (short) operations keeps the loader in place.
 """
 
 
+_BANG = ord("!")
 _BYTES_TYPES = (bytes, bytearray, memoryview)  # a tuple: isinstance checks it faster than a union
 
 _LOCAL = threading.local()
@@ -88,8 +89,8 @@ def parse_bytes(
         raise XmlInputError(f"the document is larger than {_MAX_BYTES} bytes", source=source)
     # A DOCTYPE is the only place entity declarations can live; the post-parse docinfo check
     # catches encodings where the marker is not visible as ASCII bytes. Looking for "!"
-    # first is a memchr: most documents have none, and then no "<!DOCTYPE" either.
-    if b"!" in raw and b"<!DOCTYPE" in raw:
+    # first is a memchr (for an int): most documents have none, nor then "<!DOCTYPE".
+    if _BANG in raw and b"<!DOCTYPE" in raw:
         raise XmlInputError(
             "DOCTYPE declarations are refused (DTDs and entities are never processed)",
             source=source,
@@ -173,9 +174,9 @@ def _read_as_utf8(raw: bytes) -> bool:
     which libxml2 detects from those bytes). Everything else (a BOM, another encoding, a
     declaration written differently) is checked after parsing.
     """
-    if raw.startswith(b"<?xml"):
-        return raw.startswith(_UTF8_STARTS)
-    return raw.startswith(b"<") and b"\x00" not in raw[:4]
+    if raw.startswith(_UTF8_STARTS):
+        return True
+    return not raw.startswith(b"<?xml") and raw.startswith(b"<") and 0 not in raw[:4]
 
 
 def _syntax_reason(exc: etree.XMLSyntaxError) -> str:

@@ -219,3 +219,19 @@ def test_which_documents_are_pushed(
     assert bool(calls) is pushed
     if base_url is not None:
         assert base_url == root.getroottree().docinfo.URL
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=12),
+        st.sampled_from((*_xmlparse._UTF8_STARTS, b"<?xml", b"<", b"<a", b"<\x00")).flatmap(
+            lambda start: st.binary(max_size=6).map(lambda rest: start + rest)
+        ),
+    )
+)
+def test_read_as_utf8_decides_as_first_written(data: bytes) -> None:
+    if data.startswith(b"<?xml"):
+        expected = data.startswith(_xmlparse._UTF8_STARTS)
+    else:
+        expected = data.startswith(b"<") and b"\x00" not in data[:4]
+    assert _xmlparse._read_as_utf8(data) is expected
