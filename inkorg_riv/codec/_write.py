@@ -34,7 +34,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WRITABLE_KINDS = frozenset({Kind.SIMPLE, Kind.ENUM, Kind.COMPLEX, Kind.ANY})
 
 
-
 def encode_bytes(obj: XmlObject, element: str | None = None) -> bytes:
     """``obj`` serialized as UTF-8 XML (no XML declaration), named ``element`` (default: the
     root element of its class); the same document as :func:`~inkorg_riv.codec.encode` gives.
@@ -143,14 +142,24 @@ def _compile(cls: type[XmlObject], nsmap: dict[str, str]) -> _Writer:
                 f"{pad}else:",
                 f"{pad}    p.append(_part({item}, S{index}, P{index}, {nsmap!r}))",
             ]
-        elif spec.kind is Kind.ENUM:
-            scope[f"E{index}"] = {m: _escape(str(m.value)) for m in resolve_class(cls, spec.xsd)}
-            lines.append(f"{pad}p += ({start}, E{index}[{item}], {end})")
+        elif spec.kind is Kind.ENUM:  # each member's whole element, written once
+            scope[f"E{index}"] = {
+                m: f"<{tag}>{_escape(str(m.value))}</{tag}>" for m in resolve_class(cls, spec.xsd)
+            }
+            lines.append(f"{pad}p.append(E{index}[{item}])")
+        elif spec.xsd == "boolean":  # the converter goes by truth: both elements, written once
+            truth = _TO_TEXT["boolean"]
+            yes, no = (repr(f"<{tag}>{truth(value)}</{tag}>") for value in (True, False))
+            lines.append(f"{pad}p.append({yes} if {item} else {no})")
         elif (convert := _TO_TEXT.get(spec.xsd)) is not None:
-            scope[f"T{index}"] = convert  # numbers, booleans, dates, base64: nothing to escape
+            scope[f"T{index}"] = convert  # numbers, dates, base64: nothing to escape
             lines.append(f"{pad}p += ({start}, T{index}({item}), {end})")
-        else:
-            lines.append(f"{pad}p += ({start}, _escape({item}), {end})")
+        else:  # _escape's tests, inline: most values have nothing to escape
+            lines += [
+                f"{pad}if '&' in {item} or '<' in {item} or '>' in {item} or '\\r' in {item}:",
+                f"{pad}    {item} = _escape({item})",
+                f"{pad}p += ({start}, {item}, {end})",
+            ]
     if len(lines) == 1:
         lines.append("    return None")
     exec(compile("\n".join(lines), f"<inkorg-riv writer {cls.__name__}>", "exec"), scope)  # noqa: S102  (generated from the bindings' specs; see the docstring)
