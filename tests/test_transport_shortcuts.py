@@ -2,6 +2,8 @@
 
 * :meth:`Headers.get` (a dict lookup) answers as ``Mapping.get`` (``__getitem__`` and a caught
   KeyError) for every key, case and default;
+* header values are refused (CR, LF, leading white space) as requests' regular expression
+  refuses them;
 * the verify mode read from the C-level context is the mode ``SSLContext.verify_mode`` reports;
 * the connection slots (a queue of tokens) admit ``pool_size`` calls at once, time out as the
   semaphore did, never lose a token when a call fails, and accept an infinite pool timeout.
@@ -29,6 +31,7 @@ from inkorg_riv.transport import (
     Timeouts,
     _verify_mode,
 )
+from inkorg_riv.transport._wire import _BAD_VALUE, Heads
 
 NAMES = st.sampled_from(["Content-Type", "x-skltp-prt", "X-SKLTP-CORRELATION-ID", "Ä", "a b"])
 
@@ -138,3 +141,35 @@ def test_the_slots_admit_pool_size_calls_and_time_the_rest_out(
     assert transport.send(request, timeouts=Timeouts(pool=math.inf)).status == 200
     assert transport._slots.qsize() == 3
     transport.close()
+
+
+_WHITE = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
+
+
+@given(
+    st.text(alphabet=st.sampled_from(["a", "ä", "\r", "\n", *_WHITE]), max_size=4),
+    st.text(max_size=3),
+)
+def test_header_values_are_refused_as_the_regex_refuses_them(start: str, rest: str) -> None:
+    value = start + rest
+    line = RequestsTransport(ssl.create_default_context())._line(
+        HttpRequest(url="https://127.0.0.1:9/x", body=b"", headers={})
+    )
+    request = HttpRequest(url="https://127.0.0.1:9/x", body=b"", headers={"X-A": value})
+    try:
+        Heads("ua").request_bytes(line, request, b"")
+    except ConfigurationError as exc:
+        refused = "CR/LF" in str(exc)
+    else:
+        refused = False
+    assert refused is (_BAD_VALUE(value) is not None)
+
+
+@pytest.mark.parametrize("value", [b"x", 5, ["x"], None])
+def test_a_header_value_that_is_not_a_str_is_refused(value: object) -> None:
+    line = RequestsTransport(ssl.create_default_context())._line(
+        HttpRequest(url="https://127.0.0.1:9/x", body=b"", headers={})
+    )
+    request = HttpRequest(url="https://127.0.0.1:9/x", body=b"", headers={"X-A": value})  # type: ignore[dict-item]  # the point of the test
+    with pytest.raises(ConfigurationError, match="must be a str of Latin-1 characters"):
+        Heads("ua").request_bytes(line, request, b"")

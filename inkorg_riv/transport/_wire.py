@@ -39,7 +39,9 @@ _FIRST_READ = 16 * 1024  # one TLS record at most: a whole SOAP answer, usually
 _ONE_WRITE = 64 * 1024  # above this the body goes in a second write instead of being copied
 _CACHE = 256
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch  # a header name or method
-_BAD_VALUE = re.compile(r"^\s|[\r\n]").search  # requests' rule: no CR/LF, no leading space
+_BAD_VALUE = re.compile(r"^\s|[\r\n]").search
+r"""requests' rule for a header value: no CR or LF, no leading white space. Heads tests it with
+``in`` and ``str.isspace`` (the same white space as ``\s``), three times faster than a search."""
 _FIXED = {"host": 1, "user-agent": 2, "accept-encoding": 4}  # ours unless the request sets them
 _SKIP = -1  # Content-Length: always ours
 
@@ -109,10 +111,12 @@ class Heads:
                     if kind == _SKIP:
                         continue
                     overridden |= kind
-                if _BAD_VALUE(value):
+                if not isinstance(value, str):
+                    raise _bad_header(request, name, "must be a str of Latin-1 characters")
+                if "\r" in value or "\n" in value or value[:1].isspace():  # see _BAD_VALUE
                     raise _bad_header(request, name, "must not start with a space or hold CR/LF")
                 parts.append(f"{name}: {value}\r\n")
-        except TypeError:  # a value that is not a str
+        except TypeError:  # a name that cannot be looked up
             raise _bad_header(request, name, "must be a str of Latin-1 characters") from None
         parts.append(f"Content-Length: {len(body)}\r\n\r\n")
         try:
