@@ -3,8 +3,8 @@
 Each default rule carries a ``quick`` pass that the yes/no path (``is_valid``, a passing
 ``validate``) asks before the rule's ``check``; the validator also works out once per root tag
 which rules apply. These properties hold the shortcuts to the reporting path: a rule's quick
-yes means its check finds nothing, and ``is_valid``/``validate`` say yes exactly when
-``iter_issues`` finds nothing.
+yes means its check finds nothing, the default rules' quick yes together means each of theirs
+says yes, and ``is_valid``/``validate`` say yes exactly when ``iter_issues`` finds nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from lxml import etree
 
 from inkorg_riv import ValidationError, ValidationIssue
 from inkorg_riv.validation import DEFAULT_RULES, Rule, Validator, default_validator
+from inkorg_riv.validation.rules import quick_together
 
 R = rp.ADD_MESSAGE_RESPONDER
 CORE = rp.PATIENTPORTAL_CORE
@@ -152,3 +153,30 @@ def test_a_rule_without_a_quick_pass_is_checked() -> None:
         "</IsActiveUser>"
     )
     assert validator.is_valid(other)  # the rule is for AddMessage roots only
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_the_quick_yes_of_all_default_rules_together_means_each_says_yes(
+    root: etree._Element,
+) -> None:
+    together = quick_together(DEFAULT_RULES)
+    assert together is not None
+    if together(root):
+        for rule in DEFAULT_RULES:
+            assert rule.quick is not None
+            assert rule.quick(root), rule.name
+            assert list(rule.check(root)) == [], rule.name
+
+
+def test_the_rules_have_a_quick_yes_together_only_as_the_default_set() -> None:
+    root = rp.add_message_element()
+    together = quick_together(DEFAULT_RULES)
+    assert together is not None
+    assert together(root)
+    assert quick_together(tuple(DEFAULT_RULES)) is together
+    for other in (DEFAULT_RULES[:2], DEFAULT_RULES[::-1], (*DEFAULT_RULES, DEFAULT_RULES[0]), ()):
+        assert quick_together(other) is None
+    copied = tuple(Rule(name=r.name, check=r.check, roots=r.roots, quick=r.quick)
+                   for r in DEFAULT_RULES)  # fmt: skip
+    assert quick_together(copied) is None  # equal rules, not the same: each asked on its own

@@ -14,7 +14,7 @@ that belongs to no operation (or not to the one named) is reported as an issue.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from lxml import etree
 
@@ -22,7 +22,7 @@ from .._ns import RIV_REGISTRY, SOAP11_ENV
 from .._xmlparse import parse_bytes
 from ..contracts import ContractPackage, Operation, RivProfile, bundled_package
 from ..errors import ValidationError, ValidationIssue
-from .rules import DEFAULT_RULES, Rule, element_path
+from .rules import DEFAULT_RULES, Rule, element_path, quick_together
 from .schema import PatternPolicy, SchemaSet, strip_anchors
 
 Document = bytes | etree._Element
@@ -46,7 +46,9 @@ class Validator:
         # Rule.applies looks at the root's tag only (unless a subclass says otherwise), so the
         # rules that apply are worked out once per root tag. Only the tags of operations reach
         # the rules, so the cache stays as small as the package.
-        self._by_tag: dict[str, tuple[Rule, ...]] = {}
+        self._by_tag: dict[
+            str, tuple[tuple[Rule, ...], Callable[[etree._Element], bool] | None]
+        ] = {}
         self._tag_only = all(type(rule).applies is Rule.applies for rule in self.rules)
 
     @property
@@ -98,7 +100,10 @@ class Validator:
         if not self._schemas.schema_for(op.schema_file).validate(root):
             return False
         if rules:
-            for rule in self._rules_for(root):
+            applicable, together = self._plan(root)
+            if together is not None and together(root):
+                return True
+            for rule in applicable:
                 quick = rule.quick  # Rule.passes, inlined: this is the hot path
                 if (quick is None or not quick(root)) and next(
                     iter(rule.check(root)), None
@@ -108,10 +113,17 @@ class Validator:
 
     def _rules_for(self, root: etree._Element) -> tuple[Rule, ...]:
         """The rules that apply to ``root``."""
+        return self._plan(root)[0]
+
+    def _plan(
+        self, root: etree._Element
+    ) -> tuple[tuple[Rule, ...], Callable[[etree._Element], bool] | None]:
+        """The rules that apply to ``root``, and their quick yes together (if they have one)."""
         tag = root.tag
         found = self._by_tag.get(tag) if isinstance(tag, str) else None
         if found is None:
-            found = tuple(rule for rule in self.rules if rule.applies(root))
+            applicable = tuple(rule for rule in self.rules if rule.applies(root))
+            found = (applicable, quick_together(applicable))
             if self._tag_only and isinstance(tag, str):
                 self._by_tag[tag] = found
         return found

@@ -16,22 +16,26 @@ Add your own by passing ``rules=DEFAULT_RULES + (Rule(...),)`` to the validator.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
 from ..errors import ValidationIssue
+from ._bodyscan import certainly_fine
 from ._rule import Check, Rule, element_path
 from .docbook import BODY_RULE
 from .identity import IdentityNumberError, is_valid_identity_number, parse_identity_number
 
 __all__ = [
     "DEFAULT_RULES",
+    "IDENTITY_RULE",
+    "NOTIFY_RULE",
     "Check",
     "Rule",
     "check_identity_numbers",
     "check_notify_source_system",
     "element_path",
+    "quick_together",
 ]
 
 
@@ -102,14 +106,38 @@ def _notify_ok(root: etree._Element) -> bool:
     return _notify_without_source(root) is None
 
 
-DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(name="identity-number", check=check_identity_numbers, quick=_identity_numbers_ok),
-    Rule(
-        name="notify-requires-sourceSystem",
-        check=check_notify_source_system,
-        roots=frozenset({"AddMessage"}),
-        quick=_notify_ok,
-    ),
-    BODY_RULE,
+IDENTITY_RULE = Rule(
+    name="identity-number", check=check_identity_numbers, quick=_identity_numbers_ok
 )
+NOTIFY_RULE = Rule(
+    name="notify-requires-sourceSystem",
+    check=check_notify_source_system,
+    roots=frozenset({"AddMessage"}),
+    quick=_notify_ok,
+)
+DEFAULT_RULES: tuple[Rule, ...] = (IDENTITY_RULE, NOTIFY_RULE, BODY_RULE)
 """The rules every validator runs unless told otherwise."""
+
+
+def _defaults_ok(root: etree._Element) -> bool:
+    """The quick yes of all three default rules (an AddMessage) in one walk of the tree: every
+    ``subjectOfCareId`` a valid number, every ``messageText`` a body the scan vouches for (as
+    their own quick yeses ask), and notify/sourceSystem as :func:`_notify_ok` asks."""
+    for element in root.iter("{*}subjectOfCareId", "{*}messageText"):
+        tag = element.tag
+        if isinstance(tag, str) and tag.endswith("subjectOfCareId"):
+            if not is_valid_identity_number((element.text or "").strip()):
+                return False
+        elif not certainly_fine(element.text or ""):
+            return False
+    return _notify_without_source(root) is None
+
+
+def quick_together(rules: tuple[Rule, ...]) -> Callable[[etree._Element], bool] | None:
+    """One quick yes for all of ``rules`` at once, when there is one (the default rules of an
+    AddMessage): True only when each rule's own quick yes is True; None otherwise."""
+    if len(rules) == len(DEFAULT_RULES) and all(
+        mine is default for mine, default in zip(rules, DEFAULT_RULES, strict=True)
+    ):
+        return _defaults_ok
+    return None
