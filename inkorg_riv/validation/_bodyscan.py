@@ -33,7 +33,7 @@ import re
 
 from ._subset import ALLOWED_CHILDREN, DOCBOOK_NS, LINK_TYPES, TEXT_ELEMENTS, is_link_url
 
-__all__ = ["certainly_fine"]
+__all__ = ["certainly_fine", "certainly_fine_parsed"]
 
 _MAX_CHARS = 1 << 20  # far below the parser's limits (64 MiB documents, 10 MB text nodes)
 _S = "[ \t\r\n]"  # XML's white space, not str.isspace's
@@ -97,6 +97,23 @@ def certainly_fine(text: str) -> bool:
     """True only if ``check_body(text)`` certainly finds no issue; False when unsure."""
     if not isinstance(text, str) or len(text) > _MAX_CHARS or not _characters_ok(text):
         return False
+    return _recognised(text)
+
+
+def certainly_fine_parsed(text: str) -> bool:
+    """:func:`certainly_fine` of the text of a parsed element (lxml's ``.text``, a str).
+
+    lxml holds no character that XML 1.0 forbids (its parser refuses them, its setters raise),
+    so the scan's test of every character (a copy and a pass over the text) is left out; the
+    rest is :func:`certainly_fine`'s.
+    """
+    if len(text) > _MAX_CHARS or not _references_ok(text):
+        return False
+    return _recognised(text)
+
+
+def _recognised(text: str) -> bool:
+    """Whether the body expressions (and the ``ulink`` checks) recognise ``text``."""
     without_links, with_links = _bodies()
     if without_links.fullmatch(text) is not None:
         return True
@@ -108,9 +125,18 @@ def certainly_fine(text: str) -> bool:
 
 def _characters_ok(text: str) -> bool:
     """Only characters XML 1.0 allows, no ``]]>``, and references the scan can vouch for."""
+    return _xml_characters(text) and _references_ok(text)
+
+
+def _xml_characters(text: str) -> bool:
+    """Whether ``text`` holds only characters XML 1.0 allows."""
     data = _encoded(text)
-    if data is None or len(data.translate(None, _C0)) != len(data):
-        return False  # a C0 control character other than tab, LF and CR, or worse
+    # No C0 control character other than tab, LF and CR, nor worse (surrogates, U+FFFE/F).
+    return data is not None and len(data.translate(None, _C0)) == len(data)
+
+
+def _references_ok(text: str) -> bool:
+    """No ``]]>``, and every ``&`` a reference the scan can vouch for."""
     if "]" in text and "]]>" in text:
         return False
     if "&" not in text:

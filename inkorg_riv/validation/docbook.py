@@ -34,7 +34,7 @@ from lxml import etree
 
 from .._xmlparse import parse_bytes
 from ..errors import LocalError, ValidationIssue, XmlInputError
-from ._bodyscan import certainly_fine
+from ._bodyscan import certainly_fine, certainly_fine_parsed
 from ._rule import Rule, element_path
 from ._subset import (
     ALLOWED_CHILDREN,
@@ -353,7 +353,9 @@ def _message_texts_fine(root: etree._Element) -> bool:
     It scans every ``messageText`` at any depth, a superset of those the check looks at, as
     one C-level walk is cheaper than finding ``message/messageText`` step by step.
     """
-    return all(certainly_fine(element.text or "") for element in root.iter("{*}messageText"))
+    return all(
+        certainly_fine_parsed(element.text or "") for element in root.iter("{*}messageText")
+    )
 
 
 BODY_RULE = Rule(

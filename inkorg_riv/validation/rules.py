@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from lxml import etree
 
 from ..errors import ValidationIssue
-from ._bodyscan import certainly_fine
+from ._bodyscan import certainly_fine_parsed
 from ._rule import Check, Rule, element_path
 from .docbook import BODY_RULE
 from .identity import IdentityNumberError, is_valid_identity_number, parse_identity_number
@@ -128,7 +128,7 @@ def _defaults_ok(root: etree._Element) -> bool:
         if isinstance(tag, str) and tag.endswith("subjectOfCareId"):
             if not is_valid_identity_number((element.text or "").strip()):
                 return False
-        elif not certainly_fine(element.text or ""):
+        elif not certainly_fine_parsed(element.text or ""):
             return False
     return _notify_without_source(root) is None
 
