@@ -180,3 +180,23 @@ def test_the_rules_have_a_quick_yes_together_only_as_the_default_set() -> None:
     copied = tuple(Rule(name=r.name, check=r.check, roots=r.roots, quick=r.quick)
                    for r in DEFAULT_RULES)  # fmt: skip
     assert quick_together(copied) is None  # equal rules, not the same: each asked on its own
+
+
+OPERATIONS = ["AddMessage", "IsActiveUser"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), st.sampled_from(OPERATIONS), st.booleans(), st.booleans())
+def test_the_yes_or_no_agrees_with_the_issues_for_a_named_operation(
+    root: etree._Element, name: str, as_object: bool, rules: bool
+) -> None:
+    validator = default_validator()
+    operation = validator.package.operation(name) if as_object else name
+    issues = list(validator.iter_issues(root, operation, rules=rules))
+    assert validator.is_valid(root, operation, rules=rules) is (issues == [])
+    if issues:
+        with pytest.raises(ValidationError) as info:
+            validator.validate(root, operation, rules=rules)
+        assert list(info.value.issues) == issues
+    else:
+        assert validator.validate(root, operation, rules=rules) is root

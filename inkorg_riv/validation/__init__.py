@@ -94,13 +94,21 @@ class Validator:
         self, root: etree._Element, operation: str | Operation | None, rules: bool
     ) -> bool:
         """The fast yes: XSD valid and no rule objects; builds no issue objects on success."""
-        op = self._operation_of(root, operation)
-        if not isinstance(op, Operation):
-            return False
+        tag = root.tag  # read once: lxml builds the string on every read
+        if isinstance(operation, Operation) and tag in (
+            operation.request_element,
+            operation.response_element,
+        ):
+            op = operation  # what _operation_of would answer
+        else:
+            found = self._operation_of(root, operation)
+            if not isinstance(found, Operation):
+                return False
+            op = found
         if not self._schemas.schema_for(op.schema_file).validate(root):
             return False
         if rules:
-            applicable, together = self._plan(root)
+            applicable, together = self._plan(root, tag)
             if together is not None and together(root):
                 return True
             for rule in applicable:
@@ -113,13 +121,13 @@ class Validator:
 
     def _rules_for(self, root: etree._Element) -> tuple[Rule, ...]:
         """The rules that apply to ``root``."""
-        return self._plan(root)[0]
+        return self._plan(root, root.tag)[0]
 
     def _plan(
-        self, root: etree._Element
+        self, root: etree._Element, tag: object
     ) -> tuple[tuple[Rule, ...], Callable[[etree._Element], bool] | None]:
-        """The rules that apply to ``root``, and their quick yes together (if they have one)."""
-        tag = root.tag
+        """The rules that apply to ``root`` (whose tag is ``tag``), and their quick yes together
+        (if they have one)."""
         found = self._by_tag.get(tag) if isinstance(tag, str) else None
         if found is None:
             applicable = tuple(rule for rule in self.rules if rule.applies(root))
