@@ -227,6 +227,8 @@ class RequestsTransport:
         """Close every pooled connection; later calls raise :class:`TransportError`."""
         self._closed = True
         self._session.close()
+        for line in list(self._lines.values()):
+            line.pool.close()  # the connections kept between calls (urllib3 2 leaves its pools)
 
     def __enter__(self) -> Self:
         return self
