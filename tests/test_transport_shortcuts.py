@@ -4,6 +4,7 @@
   KeyError) for every key, case and default;
 * header values are refused (CR, LF, leading white space) as requests' regular expression
   refuses them;
+* an answer made without ``__init__`` is the one ``__init__`` makes;
 * the verify mode read from the C-level context is the mode ``SSLContext.verify_mode`` reports;
 * the connection slots (a queue of tokens) admit ``pool_size`` calls at once, time out as the
   semaphore did, never lose a token when a call fails, and accept an infinite pool timeout;
@@ -14,6 +15,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import math
 import ssl
@@ -39,6 +41,7 @@ from inkorg_riv.transport import (
     _verify_mode,
 )
 from inkorg_riv.transport._pool import KeepingPool
+from inkorg_riv.transport._types import answer_of
 from inkorg_riv.transport._wire import _BAD_VALUE, Heads
 
 NAMES = st.sampled_from(["Content-Type", "x-skltp-prt", "X-SKLTP-CORRELATION-ID", "Ä", "a b"])
@@ -248,3 +251,15 @@ def test_closing_the_transport_closes_the_connections_it_kept(inkorg_pki: TestPk
         assert line.pool.idle == []
     finally:
         server.stop()
+
+
+def test_an_answer_made_without_init_is_the_answer_init_makes() -> None:
+    headers = Headers({"Content-Type": "text/xml", "X-SKLTP-PRT": "12"})
+    made = answer_of(500, headers, b"<a/>", 0.25)
+    built = HttpResponse(status=500, headers=headers, body=b"<a/>", elapsed=0.25)
+    assert made == built
+    assert repr(made) == repr(built)
+    assert type(made) is HttpResponse
+    assert made.headers is headers
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.status = 200  # type: ignore[misc]  # frozen, as built ones are

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import http.client
 import io
-import re
 import socket
 import zlib
 from collections.abc import Callable
@@ -142,45 +141,58 @@ def _header_fields(
     raise http.client.HTTPException(f"got more than {_MAXHEADERS} headers")
 
 
-_STATUS = re.compile(rb"HTTP/1\.1 ([2-9][0-9][0-9])(?: [\x20-\x7e]*)?").fullmatch
-
-
-def whole_answer(
+def whole_answer(  # noqa: PLR0911  (each way out of the plain case declines on its own line)
     data: bytes, method: str, limit: int
 ) -> tuple[int, dict[str, str], bytes, bool] | None:
     """Status, headers, body and whether the connection may be reused, when ``data`` (what
     the first read gave) is one whole, plainly framed answer: an ``HTTP/1.1`` status line
-    (status 200 or more), the head up to its blank line with every line ended by CR LF, and
-    exactly the ``Content-Length`` bytes of body (within ``limit``), neither chunked nor
-    compressed. Exactly what :class:`Answer` and :func:`read_body` make of the same bytes (the
-    header and framing code is theirs); None for anything else, which the caller reads with
-    them. Never raises.
+    (status 200 or more), then ``name: value`` lines, each name once, every line ended by
+    CR LF, and exactly the ``Content-Length`` bytes of body (within ``limit``), neither chunked
+    nor compressed. Exactly what :class:`Answer` and :func:`read_body` make of the same bytes
+    (the side-by-side tests hold them together); None for anything else, which the caller
+    reads with them. Never raises.
+
+    Plain string operations only: this runs first when the answer arrives, when every new
+    piece of code costs several times what it costs a moment later (a regular expression,
+    a file object and a function per step took ~15 µs there, these ~6).
     """
     end = data.find(b"\r\n\r\n")
-    if end < 0 or len(data) > _MAXLINE:
+    if end < 0 or len(data) > _MAXLINE or data[:9] != b"HTTP/1.1 ":
         return None
-    head_end = end + 4
-    if data.count(b"\n", 0, head_end) != data.count(b"\r\n", 0, head_end):
-        return None  # a line ended by LF alone: lines would be cut elsewhere
-    line_end = data.find(b"\r\n")
-    status_line = _STATUS(data, 0, line_end)
-    if status_line is None:
-        return None
-    status = int(status_line[1])
-    try:
-        fields, firsts = _header_fields(io.BytesIO(data[line_end + 2 : head_end]).readline)
-    except http.client.HTTPException:
-        return None  # too many headers: Answer raises it
-    chunked, length, will_close = _framing(11, status, method, fields, firsts)
+    lines = data[:end].decode("iso-8859-1").split("\r\n")
+    status_line = lines[0]
+    code = status_line[9:12]
     if (
-        chunked
-        or length is None
-        or length > limit
-        or len(data) - head_end != length
-        or "content-encoding" in fields  # decompressing may fail: not before the head is read
+        len(lines) >= _MAXHEADERS  # http.client reads at most 99 header lines and the blank one
+        or not (code.isascii() and code.isdigit())
+        or code[0] in "01"  # 1xx: interim answers come before the real one
+        or status_line[12:13] not in ("", " ")  # the status is a token of its own
+        or "\n" in status_line  # a line ended by LF alone: lines would be cut elsewhere
     ):
         return None
-    return status, fields, data[head_end:], not will_close
+    fields: dict[str, str] = {}
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon or "\n" in line or line[0] in " \t":
+            return None  # not a header, a bare LF, or a folded line: Answer reads those
+        name = name.strip().lower()
+        if name in fields:
+            return None  # repeated: joined, and framed by the first value
+        fields[name] = value.strip()
+    if "transfer-encoding" in fields or "content-encoding" in fields:
+        return None  # chunked or not; decompressing may fail, not before the head is read
+    status = int(code)
+    declared = fields.get("content-length")
+    if status in (204, 304) or method == "HEAD":
+        length = 0
+    elif declared is not None and declared.isascii() and declared.isdigit():
+        length = int(declared)
+    else:
+        return None
+    head_end = end + 4
+    if length > limit or len(data) - head_end != length:
+        return None
+    return status, fields, data[head_end:], "close" not in fields.get("connection", "").lower()
 
 
 class Replay:
