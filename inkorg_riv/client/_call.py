@@ -44,9 +44,6 @@ from ._retry import RateLimiter, call_outcome, describe, may_retry
 PRT_HEADER = "x-skltp-prt"
 """The platform's header with the producer's response time in milliseconds."""
 
-_OUTCOMES = {code: code.value for code in ResultCode}
-"""The outcome a call's log line names for each resultCode (``.value`` is an enum property,
-a Python-level call)."""
 _URLS = 256
 
 
@@ -160,7 +157,7 @@ class Caller:
         if parsed_result is None:
             code = "OK"
         else:
-            code = _OUTCOMES[parsed_result.code]
+            code = parsed_result.code._value_  # .value is an enum property: a Python-level call
             if parsed_result.code is ResultCode.INFO:
                 _observe.info_line(
                     operation=op.name, logical_address=address, text=parsed_result.text or "",

@@ -67,14 +67,28 @@ class Validator:
         self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
     ) -> etree._Element:
         """Return the validated request/response element, or raise :class:`ValidationError`."""
-        root, envelope_issues = self._body(document)
-        if root is not None and not envelope_issues and self._passes(root, operation, rules):
-            return root
+        root = parse_bytes(document) if isinstance(document, bytes) else document
+        tag = root.tag  # read once: lxml builds the string on every read
+        envelope_issues: Sequence[ValidationIssue] = ()
+        if isinstance(operation, Operation) and tag in (
+            operation.request_element,
+            operation.response_element,
+        ):  # the client's case, in one piece: a bare request or response of the operation
+            if self._schemas.schema_for(operation.schema_file).validate(root) and (
+                not rules or self._rules_pass(root, tag)
+            ):
+                return root
+        else:  # an envelope, an operation by name or none: the general way
+            found, envelope_issues = self._unwrapped(root)
+            if found is None:
+                raise ValidationError(list(envelope_issues), operation=_name(operation))
+            if not envelope_issues and self._passes(found, operation, rules):
+                return found
+            root = found
         issues = list(self._issues(root, envelope_issues, operation, rules))
-        if issues or root is None:
-            name = operation.name if isinstance(operation, Operation) else operation
-            raise ValidationError(issues, operation=name)
-        return root  # pragma: no cover - _passes and _issues agree
+        if issues:
+            raise ValidationError(issues, operation=_name(operation))
+        return root  # pragma: no cover - the yes path and _issues agree
 
     def is_valid(
         self, document: Document, operation: str | Operation | None = None, *, rules: bool = True
@@ -107,16 +121,19 @@ class Validator:
             op = found
         if not self._schemas.schema_for(op.schema_file).validate(root):
             return False
-        if rules:
-            applicable, together = self._plan(root, tag)
-            if together is not None and together(root):
-                return True
-            for rule in applicable:
-                quick = rule.quick  # Rule.passes, inlined: this is the hot path
-                if (quick is None or not quick(root)) and next(
-                    iter(rule.check(root)), None
-                ) is not None:
-                    return False
+        return not rules or self._rules_pass(root, tag)
+
+    def _rules_pass(self, root: etree._Element, tag: object) -> bool:
+        """Whether no rule that applies to ``root`` (whose tag is ``tag``) finds an issue."""
+        applicable, together = self._plan(root, tag)
+        if together is not None and together(root):
+            return True
+        for rule in applicable:
+            quick = rule.quick  # Rule.passes, inlined: this is the hot path
+            if (quick is None or not quick(root)) and next(
+                iter(rule.check(root)), None
+            ) is not None:
+                return False
         return True
 
     def _rules_for(self, root: etree._Element) -> tuple[Rule, ...]:
@@ -158,7 +175,13 @@ class Validator:
     def _body(
         self, document: Document
     ) -> tuple[etree._Element | None, Sequence[ValidationIssue]]:
-        root = parse_bytes(document) if isinstance(document, bytes) else document
+        return self._unwrapped(parse_bytes(document) if isinstance(document, bytes) else document)
+
+    def _unwrapped(
+        self, root: etree._Element
+    ) -> tuple[etree._Element | None, Sequence[ValidationIssue]]:
+        """The request or response in ``root`` (itself, or the Body's child of an envelope),
+        and the envelope's issues."""
         if root.tag != _ENVELOPE:
             return root, ()
         body = root.find(f"{{{SOAP11_ENV}}}Body")
@@ -212,6 +235,10 @@ class Validator:
                 line=root.sourceline,
             )
         return op
+
+
+def _name(operation: str | Operation | None) -> str | None:
+    return operation.name if isinstance(operation, Operation) else operation
 
 
 def _tag(element: etree._Element) -> str:
