@@ -16,6 +16,7 @@ from test_identity import SAMORDNING_OFFSET, _build, _dates, _near_valid, _seria
 
 from inkorg_riv.validation.identity import (
     IdentityNumberError,
+    check_digit,
     is_valid_identity_number,
     parse_identity_number,
 )
@@ -63,3 +64,26 @@ def test_is_valid_decides_exactly_what_parse_decides(value: str) -> None:
 def test_is_valid_of_a_non_str_is_false(value: object) -> None:
     assert is_valid_identity_number(value) is False  # type: ignore[arg-type]
     assert _parses(value) is False
+
+
+_EDGE_YEARS = [0, 1, 2, 3, 4, 100, 200, 300, 400, 1600, 1700, 1900, 1996, 2000, 2024, 2100, 9996,
+               9999]  # fmt: skip
+
+
+@pytest.mark.parametrize("year", _EDGE_YEARS)
+def test_every_month_and_day_of_the_leap_rules_edge_years(year: int) -> None:
+    # The calendar test is written out (no date object): held to the parser, which asks
+    # datetime.date, on every month and day of the years where the leap rules turn.
+    for month in range(14):
+        for day in (*range(33), 60, 61, 89, 90, 91, 92):
+            prefix = f"{year:04d}{month:02d}{day:02d}123"
+            value = prefix + str(check_digit(prefix[2:]))
+            assert is_valid_identity_number(value) is _parses(value), value
+
+
+def test_february_the_29th_of_every_year() -> None:
+    for year in range(10000):
+        for day in ("29", "89"):
+            prefix = f"{year:04d}02{day}123"
+            value = prefix + str(check_digit(prefix[2:]))
+            assert is_valid_identity_number(value) is _parses(value), value

@@ -51,6 +51,7 @@ _LEAP_DAY = 29
 _PATTERN = re.compile(r"[0-9]{8}[0-9pPtTfF][0-9]{3}")
 _NINE_DIGITS = re.compile(r"[0-9]{9}")
 # Luhn by pairs of digits: "ab" -> digit sum of 2*a, plus b (weights 2, 1 from YYMMDDNNN on).
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February: 29 in leap years
 _LUHN_PAIRS = {f"{a}{b}": (2 * a) // 10 + (2 * a) % 10 + b for a in range(10) for b in range(10)}
 _PATTERN_REASON = "must be 12 digits, or 8 digits + a letter p/t/f + 3 digits"
 
@@ -219,9 +220,16 @@ def is_valid_identity_number(value: str) -> bool:
     else:
         if day > _SAMORDNING_OFFSET:
             day -= _SAMORDNING_OFFSET
-        try:  # a real calendar date (day 00 is none)
-            datetime.date(year, month, day)
-        except ValueError:
+        # A real calendar date, as datetime.date(year, month, day) decides (day 00 is none;
+        # eight digits keep the year at most 9999): no date object made.
+        if year < datetime.MINYEAR or not 1 <= month <= _MONTHS or day < 1:
+            return False
+        if day > _DAYS_IN_MONTH[month] and not (
+            month == _FEBRUARY
+            and day == _LEAP_DAY
+            and year % 4 == 0
+            and (year % 100 != 0 or year % 400 == 0)
+        ):
             return False
     # Luhn over YYMMDDNNN plus the check digit itself: the weighted digit sum ends in 0.
     pairs = _LUHN_PAIRS
