@@ -230,6 +230,15 @@ def check_header_value(what: str, value: str, *, ascii_only: bool = True) -> str
     Refuses empty or blank values, leading/trailing whitespace and control characters (which
     would also allow HTTP header injection); HTTP header values must be printable ASCII.
     """
+    if (
+        type(value) is str
+        and value.isprintable()  # no control character (all are unprintable), no line break
+        and value
+        and not value[0].isspace()
+        and not value[-1].isspace()
+        and (value.isascii() or not ascii_only)
+    ):
+        return value  # the usual, plain value: what the checks below would let through
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"the {what} is empty; set it in the configuration")
     if _CONTROL.search(value) is not None:
