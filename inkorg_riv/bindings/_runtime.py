@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from lxml import etree
 
 from ..errors import BindingError
-from ..errors._record import Record, record, setfield
+from ..errors._record import Record, ValueEquality, record, setfield
 from ._fill import Filler, compile_filler, writes_out
 
 T = TypeVar("T")
@@ -150,7 +150,7 @@ class TypeSpec(Record):
         setfield(self, "abstract", abstract)
 
 
-class XmlObject:
+class XmlObject(ValueEquality):
     """Base of every generated binding class: checks field values when an object is made.
 
     Raises :class:`~inkorg_riv.errors.BindingError` naming the field for ``None`` in a required
@@ -158,8 +158,9 @@ class XmlObject:
     frozen into tuples), or too few / too many repeated values.
 
     A generated class is a frozen, keyword-only, slotted dataclass whose ``__init__`` is
-    written out in the module (it calls :meth:`_fill`) and whose equality, hash and repr are
-    the ones below: the same behaviour as the dataclass-made methods, without compiling six
+    written out in the module (it calls :meth:`_fill`), whose equality and hash come from
+    :class:`~inkorg_riv.errors._record.ValueEquality` and whose repr is the one below: the same
+    behaviour as the dataclass-made methods, without compiling six
     methods per class at import (``init=False, repr=False, eq=False``; about 0.3 ms a class).
     """
 
@@ -177,14 +178,6 @@ class XmlObject:
 
     def _values(self) -> tuple[Any, ...]:
         return tuple([getattr(self, name) for name in _field_names(type(self))])
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._values())
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _field_names(type(self)))

@@ -30,7 +30,25 @@ setfield = object.__setattr__
 """What an ``__init__`` sets its fields with (the class itself refuses assignment)."""
 
 
-class Record:
+class ValueEquality:
+    """Equality and hashing over :meth:`_values` (the fields, in order), as a dataclass has
+    them; the base of :class:`Record` and of the generated binding classes."""
+
+    __slots__ = ()
+
+    def _values(self) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+class Record(ValueEquality):
     """Base of a read-only record: its fields are its annotations, stored in ``__slots__``."""
 
     __slots__ = ()
@@ -45,14 +63,6 @@ class Record:
 
     def _values(self) -> tuple[object, ...]:
         return tuple([getattr(self, name) for name in self._record_fields])
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._values())
 
     def __getstate__(self) -> tuple[object, ...]:
         return self._values()
