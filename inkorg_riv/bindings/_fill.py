@@ -7,16 +7,11 @@ exact-type check of each, in the order of the class's specs -- the same checks
 :meth:`~inkorg_riv.bindings._runtime.XmlObject.__post_init__` makes in a loop, at a third of
 the cost. Whatever is not plainly right (a list for a tuple, a subclass, a wrong type, too
 few or too many values) goes to the full check, which raises or converts exactly as before.
-
-:func:`writes_out` recognises the written-out ``__init__`` of a generated class, so that the
-decoder may call the filler itself (see :func:`~inkorg_riv.bindings._runtime.written_init`).
 """
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Callable, Sequence
-from types import FunctionType
 from typing import Any
 
 Filler = Callable[..., None]
@@ -63,24 +58,3 @@ def compile_filler(cls: type, names: Sequence[str], plan: Sequence[Check], slow:
     exec(compile(source, f"<inkorg-riv filler {cls.__name__}>", "exec"), scope)  # noqa: S102  (see the docstring: names are checked identifiers)
     filler: Filler = scope["fill"]
     return filler
-
-
-def writes_out(init: object, names: Sequence[str]) -> bool:
-    """Whether ``init`` is ``def __init__(self, *, <names>): self._fill(<names>)``: the same
-    source compiled afresh gives the same bytecode, constants and names (whatever the
-    annotations, defaults and the name of ``self``)."""
-    if not isinstance(init, FunctionType):
-        return False
-    code = init.__code__
-    me = code.co_varnames[0] if code.co_varnames else ""
-    if code.co_argcount != 1 or code.co_kwonlyargcount != len(names):
-        return False
-    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in (me, *names)):
-        return False
-    params = f"{me}, *, {', '.join(names)}" if names else me
-    scope: dict[str, Any] = {}
-    source = f"def __init__({params}):\n    {me}._fill({', '.join(names)})\n"
-    exec(compile(source, "<written-out init>", "exec"), scope)  # noqa: S102  (checked identifiers; only defines the function)
-    written = scope["__init__"].__code__
-    mine = (code.co_code, code.co_consts, code.co_names, code.co_varnames)
-    return mine == (written.co_code, written.co_consts, written.co_names, written.co_varnames)

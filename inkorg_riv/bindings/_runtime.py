@@ -19,7 +19,7 @@ from lxml import etree
 
 from ..errors import BindingError
 from ..errors._record import Record, ValueEquality, record, setfield
-from ._fill import Filler, compile_filler, writes_out
+from ._fill import Filler, compile_filler
 
 T = TypeVar("T")
 
@@ -220,30 +220,6 @@ def _filler(cls: type[XmlObject]) -> Filler:
     filler = compile_filler(cls, _field_names(cls), plan, slow)
     type.__setattr__(cls, "_inkorg_filler", filler)
     return filler
-
-
-def written_init(cls: type) -> tuple[Filler, tuple[str, ...], dict[str, Any]] | None:
-    """For a class whose ``cls(**values)`` is exactly ``obj = object.__new__(cls)`` and then
-    ``filler(obj, *values in field order)`` (missing ones from the keyword defaults): the
-    filler, the field names and those defaults, so that a decoder can skip the keyword call.
-    None otherwise.
-
-    That holds for a generated class, whose ``__init__`` is written out (see
-    :func:`._fill.writes_out`) and whose metaclass, ``__new__`` and ``_fill`` are the plain
-    ones. A hand-written dataclass, or an abstract class, is constructed the ordinary way.
-    """
-    init = vars(cls).get("__init__")
-    names = _field_names(cls) if dataclasses.is_dataclass(cls) else ()
-    if (
-        type(cls) is not type
-        or getattr(cls, "__new__", None) is not object.__new__
-        or getattr(cls, "_fill", None) is not XmlObject._fill
-        or getattr(getattr(cls, "__xsd__", None), "abstract", True)
-        or not writes_out(init, names)
-    ):
-        return None
-    filler = vars(cls).get("_inkorg_filler") or _filler(cls)
-    return filler, names, dict(getattr(init, "__kwdefaults__", None) or {})
 
 
 def _field_names(cls: type) -> tuple[str, ...]:

@@ -15,6 +15,8 @@ code (:func:`_compile`), held to the plan's general decoder by property tests.
 from __future__ import annotations
 
 import binascii
+import dataclasses
+import keyword
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -23,7 +25,7 @@ from lxml import etree
 
 from .._ns import XSI, clark, split_clark
 from .._xsdvalues import FROM_TEXT as _FROM_TEXT
-from ..bindings._runtime import FieldSpec, Kind, XmlObject, resolve_class, written_init
+from ..bindings._runtime import FieldSpec, Kind, XmlObject, resolve_class
 from ..errors import BindingError
 
 T = TypeVar("T", bound=XmlObject)
@@ -311,17 +313,22 @@ def _wildcard_allows(constraint: str, tag: str, own_namespace: str | None) -> bo
 def _compile(plan: _Plan) -> Callable[[etree._Element, str], Any] | None:
     """Straight-line code doing what :func:`_general` and :func:`_finish` do for one class: a
     string comparison per known tag instead of a dict lookup (which hashes a fresh tag
-    string), a local per field instead of a dict, and the filler called directly
-    (:func:`~inkorg_riv.bindings._runtime.written_init`) instead of ``cls(**values)``. None
-    for a class it does not write: attributes or text content, choice wrappers, unresolved
-    classes, an ``__init__`` not written out, a field that may be missing without a default.
+    string), and a local per field instead of a dict; the class is then called with every
+    field as a keyword (an unset one with its dataclass default), which is ``cls(**values)``.
+    None for a class it does not write: not a dataclass, attributes or text content, choice
+    wrappers, unresolved classes, a field that may be missing without a default.
     The source names generated locals only; tags, maps, specs and messages are in its scope.
     """
-    made = written_init(plan.cls)
-    if made is None or any(action in (_ATTRIBUTE, _TEXT) for action, _, _ in plan.post):
+    if not dataclasses.is_dataclass(plan.cls) or any(
+        action in (_ATTRIBUTE, _TEXT) for action, _, _ in plan.post
+    ):
         return None
-    filler, names, defaults = made
-    scope: dict[str, Any] = dict(_SCOPE, _cls=plan.cls, _fill=filler, NS=plan.namespace)
+    fields = dataclasses.fields(plan.cls)
+    names = [f.name for f in fields]
+    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
+        return None  # the names become keywords in the generated source
+    defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+    scope: dict[str, Any] = dict(_SCOPE, _cls=plan.cls, NS=plan.namespace)
     local: dict[str, str] = {}  # field -> local
     code = ["    for child in element[:]:", "        tag = child.tag"]
     for i, (tag, (attr, mode, read, repeated, target, wrapper)) in enumerate(plan.by_tag.items()):
@@ -360,7 +367,7 @@ def _compile(plan: _Plan) -> Callable[[etree._Element, str], Any] | None:
         if name not in required and name not in defaults:  # cls(**values) raises TypeError
             return None  # when it is missing: let it
         use = f"(D{i} if {got} is _UNSET else {got})" if got else f"D{i}"
-        args.append(local[name] if name in required else use)  # required: set, or raised above
+        args.append(f"{name}={local[name] if name in required else use}")  # required: set
     head = f"    {' = '.join(local.values())} = _UNSET" if local else "    pass"
     source = "\n".join(
         ["def decode(element, path):", head, *code, _BUILD.format(args=", ".join(args))]
@@ -387,14 +394,12 @@ _ADD = """            if {v} is _UNSET:
                 {v} = [value]
             else:
                 {v}.append(value)"""
-_BUILD = """    obj = _new(_cls)
-    try:
-        _fill(obj, {args})
+_BUILD = """    try:
+        return _cls({args})
     except BindingError as exc:
-        raise BindingError(exc.message, path=path) from exc
-    return obj"""
+        raise BindingError(exc.message, path=path) from exc"""
 _UNSET: Any = object()
 """A field no child has set (yet), in compiled decoders."""
-_SCOPE = {"_UNSET": _UNSET, "_new": object.__new__, "W": None, "BindingError": BindingError,
+_SCOPE = {"_UNSET": _UNSET, "W": None, "BindingError": BindingError,
           "_character_data": _character_data, "_convert": _convert, "_child_path": _child_path,
           "_read": _read, "_decode": _decode, "_wildcard_allows": _wildcard_allows}  # fmt: skip
