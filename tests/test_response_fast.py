@@ -2,7 +2,6 @@
 
 * ``parse._common`` finds the payload and Header of the common envelope by position; wherever
   it finds them, ``parse._general`` (every check of ``parse_response``) finds the same ones.
-* ``_result_info`` and ``_parsed`` make what the record classes' constructors make.
 * ``check_result_code`` finds the first ``resultCode`` and ``resultText`` with lxml's tag
   matcher and reads the code without stripping when it is exact; it answers and raises as the
   plain loop it replaced (kept below as the reference).
@@ -10,7 +9,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 
 from hypothesis import given, settings
@@ -19,7 +17,7 @@ from lxml import etree
 
 from inkorg_riv._ns import SOAP11_ENV
 from inkorg_riv.contracts import bundled_package
-from inkorg_riv.envelope import ParsedResponse, ResultCode, ResultInfo, check_result_code, parse
+from inkorg_riv.envelope import ResultCode, ResultInfo, check_result_code, parse
 from inkorg_riv.envelope.fault import FAULT
 from inkorg_riv.errors import ResultCodeError, UnexpectedResponseError
 
@@ -179,26 +177,3 @@ def _outcome(check: typing.Callable[..., object], payload: etree._Element) -> ob
 @given(payloads())
 def test_check_result_code_answers_as_the_plain_loop(payload: etree._Element) -> None:
     assert _outcome(check_result_code, payload) == _outcome(reference_check_result_code, payload)
-
-
-# --------------------------------------------------------------------------- the records
-
-
-def test_the_direct_constructors_make_what_the_classes_make() -> None:
-    assert [f.name for f in dataclasses.fields(ResultInfo)] == ["code", "text"]
-    assert [f.name for f in dataclasses.fields(ParsedResponse)] == [
-        "payload", "headers", "correlation_id", "result"
-    ]  # fmt: skip
-    for code in ResultCode:
-        for text in (None, "", "Sparat"):
-            made = parse._result_info(code, text)
-            assert type(made) is ResultInfo
-            assert made == ResultInfo(code, text)
-    payload, headers, info = etree.Element("p"), (etree.Element("h"),), ResultInfo(ResultCode.OK)
-    for cid, result in (("c-1", info), (None, None)):
-        made_response = parse._parsed(payload, headers, cid, result)
-        expected = ParsedResponse(
-            payload=payload, headers=headers, correlation_id=cid, result=result
-        )
-        assert type(made_response) is ParsedResponse
-        assert made_response._values() == expected._values()  # (compared by identity otherwise)

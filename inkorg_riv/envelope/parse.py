@@ -17,7 +17,7 @@ from .._ns import SOAP11_ENV, clark, local_name
 from .._xmlparse import parse_bytes
 from ..contracts.model import Operation
 from ..errors import ResponseKind, ResultCodeError, UnexpectedResponseError, XmlInputError
-from ..errors._record import Record, record, setfield
+from ..errors._record import Record, record
 from .fault import FAULT, fault_error, read_fault
 
 ENVELOPE = clark(SOAP11_ENV, "Envelope")
@@ -48,8 +48,8 @@ class ResultInfo(Record):
     text: str | None
 
     def __init__(self, code: ResultCode, text: str | None = None) -> None:
-        setfield(self, "code", code)
-        setfield(self, "text", text)
+        _SET_CODE(self, code)  # the slots' own setters: made once per call, so kept cheap
+        _SET_TEXT(self, text)
 
 
 @record(kw_only=True)
@@ -74,13 +74,22 @@ class ParsedResponse(Record):
         correlation_id: str | None,
         result: ResultInfo | None = None,
     ) -> None:
-        setfield(self, "payload", payload)
-        setfield(self, "headers", headers)
-        setfield(self, "correlation_id", correlation_id)
-        setfield(self, "result", result)
+        _SET_PAYLOAD(self, payload)
+        _SET_HEADERS(self, headers)
+        _SET_CORRELATION(self, correlation_id)
+        _SET_RESULT(self, result)
 
     __eq__ = object.__eq__
     __hash__ = object.__hash__
+
+
+# The records refuse assignment; their constructors set each slot through its descriptor (what
+# setfield does after looking the name up), as each call makes one of each.
+_SET_CODE, _SET_TEXT = vars(ResultInfo)["code"].__set__, vars(ResultInfo)["text"].__set__
+_SET_PAYLOAD = vars(ParsedResponse)["payload"].__set__
+_SET_HEADERS = vars(ParsedResponse)["headers"].__set__
+_SET_CORRELATION = vars(ParsedResponse)["correlation_id"].__set__
+_SET_RESULT = vars(ParsedResponse)["result"].__set__
 
 
 def parse_response(
@@ -130,7 +139,9 @@ def parse_response(
         correlation_id=correlation_id,
         http_status=status,
     )
-    return _parsed(payload, headers, correlation_id, result)
+    return ParsedResponse(
+        payload=payload, headers=headers, correlation_id=correlation_id, result=result
+    )
 
 
 def _common(
@@ -285,45 +296,13 @@ def check_result_code(
         )
     if text is None:
         return _NO_TEXT[code]  # shared: immutable (texts are not cached: they may name people)
-    return _result_info(code, text)
+    return ResultInfo(code, text)
 
 
 _RESULT_NAMES = ("{*}resultCode", "{*}resultText")
 _RESULT_CODES = {code.value: code for code in ResultCode}
 _NO_TEXT = {code: ResultInfo(code) for code in ResultCode}
 _ERROR = ResultCode.ERROR
-
-
-# What ResultInfo(...) and ParsedResponse(...) do -- a new object with each slot set -- in half
-# the time: each slot's own setter is called directly (the classes refuse assignment, and
-# setfield looks each name up first). Checked against the constructors in the tests.
-_new = object.__new__
-_SET_CODE, _SET_TEXT = vars(ResultInfo)["code"].__set__, vars(ResultInfo)["text"].__set__
-_SET_PAYLOAD = vars(ParsedResponse)["payload"].__set__
-_SET_HEADERS = vars(ParsedResponse)["headers"].__set__
-_SET_CORRELATION = vars(ParsedResponse)["correlation_id"].__set__
-_SET_RESULT = vars(ParsedResponse)["result"].__set__
-
-
-def _result_info(code: ResultCode, text: str | None) -> ResultInfo:
-    info: ResultInfo = _new(ResultInfo)
-    _SET_CODE(info, code)
-    _SET_TEXT(info, text)
-    return info
-
-
-def _parsed(
-    payload: etree._Element,
-    headers: tuple[etree._Element, ...],
-    correlation_id: str | None,
-    result: ResultInfo | None,
-) -> ParsedResponse:
-    parsed: ParsedResponse = _new(ParsedResponse)
-    _SET_PAYLOAD(parsed, payload)
-    _SET_HEADERS(parsed, headers)
-    _SET_CORRELATION(parsed, correlation_id)
-    _SET_RESULT(parsed, result)
-    return parsed
 
 
 def _looks_like_html(content_type: str | None, body: bytes) -> bool:
