@@ -41,7 +41,6 @@ from inkorg_riv.transport import (
     _verify_mode,
 )
 from inkorg_riv.transport._pool import KeepingPool
-from inkorg_riv.transport._types import answer_of
 from inkorg_riv.transport._wire import _BAD_VALUE, Heads
 
 NAMES = st.sampled_from(["Content-Type", "x-skltp-prt", "X-SKLTP-CORRELATION-ID", "Ä", "a b"])
@@ -253,13 +252,18 @@ def test_closing_the_transport_closes_the_connections_it_kept(inkorg_pki: TestPk
         server.stop()
 
 
-def test_an_answer_made_without_init_is_the_answer_init_makes() -> None:
+def test_an_answer_keeps_headers_that_are_headers_and_wraps_any_other_mapping() -> None:
     headers = Headers({"Content-Type": "text/xml", "X-SKLTP-PRT": "12"})
-    made = answer_of(500, headers, b"<a/>", 0.25)
     built = HttpResponse(status=500, headers=headers, body=b"<a/>", elapsed=0.25)
-    assert made == built
-    assert repr(made) == repr(built)
-    assert type(made) is HttpResponse
-    assert made.headers is headers
+    assert built.headers is headers
+    plain = HttpResponse(status=500, headers={"Content-Type": "text/xml", "X-SKLTP-PRT": "12"},
+                         body=b"<a/>", elapsed=0.25)  # fmt: skip
+    assert isinstance(plain.headers, Headers)
+    assert plain == built
+    assert repr(plain) == repr(built)
+    assert [f.name for f in dataclasses.fields(HttpResponse)] == [
+        "status", "headers", "body", "elapsed"
+    ]  # fmt: skip
+    assert HttpResponse(status=200, headers={}, body=b"").elapsed == 0.0
     with pytest.raises(dataclasses.FrozenInstanceError):
-        made.status = 200  # type: ignore[misc]  # frozen, as built ones are
+        built.status = 200  # type: ignore[misc]  # frozen

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar, overload
 
 from ..errors import ConfigurationError
+from ..errors._record import Record, record, setfield
 
 T = TypeVar("T")
 
@@ -86,36 +87,29 @@ class HttpRequest:
     method: str = "POST"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HttpResponse:
+@record(kw_only=True)
+class HttpResponse(Record):
     """One HTTP answer, whatever its status. ``headers`` look up case-insensitively (keys are
-    lower case); ``elapsed`` is seconds from sending to the last byte of the body."""
+    lower case); ``elapsed`` is seconds from sending to the last byte of the body.
+
+    A slotted record with one plain ``__init__`` rather than a dataclass with a generated
+    ``__init__`` and ``__post_init__``: it is the first thing a call makes when its answer
+    arrives, when every extra frame costs several times what it costs later."""
+
+    __slots__ = ("body", "elapsed", "headers", "status")
 
     status: int
     headers: Mapping[str, str]
     body: bytes
-    elapsed: float = 0.0
+    elapsed: float
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.headers, Headers):
-            object.__setattr__(self, "headers", Headers(self.headers))
-
-
-_new = object.__new__
-_set = object.__setattr__
-
-
-def answer_of(status: int, headers: Headers, body: bytes, elapsed: float) -> HttpResponse:
-    """``HttpResponse(status=..., headers=headers, body=..., elapsed=...)`` for ``headers`` that
-    are :class:`Headers` already (the transport's own), made without the generated ``__init__``
-    and ``__post_init__``: the first thing a call does when its answer arrives, when each
-    piece of code costs several times what it costs later."""
-    made: HttpResponse = _new(HttpResponse)
-    _set(made, "status", status)
-    _set(made, "headers", headers)
-    _set(made, "body", body)
-    _set(made, "elapsed", elapsed)
-    return made
+    def __init__(
+        self, *, status: int, headers: Mapping[str, str], body: bytes, elapsed: float = 0.0
+    ) -> None:
+        setfield(self, "status", status)
+        setfield(self, "headers", headers if isinstance(headers, Headers) else Headers(headers))
+        setfield(self, "body", body)
+        setfield(self, "elapsed", elapsed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from ..errors import ConfigurationError, TransportError
 from ._answer import Answer, Replay, read_body, whole_answer
 from ._failures import Target, classify
 from ._pool import KeepingPool, Phase, Route, Tracker
-from ._types import Headers, HttpRequest, HttpResponse, Timeouts, answer_of
+from ._types import Headers, HttpRequest, HttpResponse, Timeouts
 
 if not callable(getattr(HTTPConnectionPool, "_new_conn", None)):  # pragma: no cover
     # fail at import, not as an odd error in every call
@@ -226,7 +226,12 @@ def exchange(  # noqa: PLR0915  (a call's steps in order, each setting the phase
             pool.checkin(conn)  # a closed one reconnects when next used
     tracker.answered()
     # Headers over our own dict (keys in lower case already), HttpResponse without __init__.
-    return answer_of(status, Headers._lowered(fields), content, time.perf_counter() - started)
+    return HttpResponse(
+        status=status,
+        headers=Headers._lowered(fields),
+        body=content,
+        elapsed=time.perf_counter() - started,
+    )
 
 
 def _read_rest(
