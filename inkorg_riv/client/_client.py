@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Mapping
-from types import ModuleType, TracebackType
+from types import ModuleType
 from typing import Any, TypeVar, overload
 
 from lxml import etree
@@ -23,7 +23,7 @@ from ..contracts import ContractPackage, Operation, bundled_package
 from ..errors import BindingError, ConfigurationError
 from ..settings import ClientSettings
 from ..tls import ClientIdentity
-from ..transport import RequestsTransport, Transport
+from ..transport import ClosesOnExit, RequestsTransport, Transport
 from ..validation import Validator, default_validator
 from ._call import Caller
 from ._result import CallResult
@@ -32,7 +32,7 @@ from ._setup import check_environment, load_identity, ssl_context
 T = TypeVar("T", bound=XmlObject)
 
 
-class InkorgClient:
+class InkorgClient(ClosesOnExit):
     """Calls 1177 Inkorg through NTjP (or the simulator) over mutual TLS.
 
     >>> with InkorgClient(settings) as client:  # doctest: +SKIP
@@ -102,17 +102,6 @@ class InkorgClient:
             self._caller.closed = True
         if self._owns_transport:
             self._caller.transport.close()
-
-    def __enter__(self) -> InkorgClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # ------------------------------------------------------------------ typed calls
 

@@ -26,8 +26,6 @@ import queue
 import ssl
 import threading
 from collections.abc import Callable
-from types import TracebackType
-from typing import Self
 
 import requests
 import urllib3
@@ -37,6 +35,7 @@ from ._failures import NOT_SENT, Target
 from ._pool import ContextAdapter, Tracker
 from ._types import (
     DEFAULT_TIMEOUTS,
+    ClosesOnExit,
     Headers,
     HttpRequest,
     HttpResponse,
@@ -82,7 +81,7 @@ def _bytes(request: HttpRequest) -> bytes:
 # --------------------------------------------------------------------------- transports
 
 
-class RequestsTransport:
+class RequestsTransport(ClosesOnExit):
     """HTTPS with a client certificate over one ``requests.Session``; thread-safe.
 
     ``ssl_context`` alone decides trust and the client certificate (build it with
@@ -230,19 +229,8 @@ class RequestsTransport:
         for line in list(self._lines.values()):
             line.pool.close()  # the connections kept between calls (urllib3 2 leaves its pools)
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class MockTransport:
+class MockTransport(ClosesOnExit):
     """A :class:`Transport` for unit tests: ``handler`` answers each request.
 
     The handler returns an :class:`HttpResponse`, or an exception (returned or raised) that
@@ -277,21 +265,11 @@ class MockTransport:
         """Mark the transport closed; later calls raise :class:`TransportError`."""
         self.closed = True
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 __all__ = [
     "DEFAULT_MAX_BODY",
     "DEFAULT_TIMEOUTS",
+    "ClosesOnExit",
     "Headers",
     "HttpRequest",
     "HttpResponse",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol, TypeVar, overload
+from types import TracebackType
+from typing import Protocol, Self, TypeVar, overload
 
 from ..errors import ConfigurationError
 from ..errors._record import Record, record, setfield
@@ -119,6 +120,26 @@ class TransportStats:
 
     connections_opened: int
     responses: int
+
+
+class ClosesOnExit:
+    """``with obj:`` gives ``obj`` and calls its ``close()`` on the way out."""
+
+    __slots__ = ()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 class Transport(Protocol):
