@@ -1,5 +1,5 @@
-"""Correlation ids drawn 64 to one ``os.urandom`` call are still version 4 UUIDs, never repeat
-across threads, and a forked child draws its own instead of sending the ids its parent will."""
+"""Correlation ids are version 4 UUIDs, never repeat across threads, and a forked child draws
+its own instead of sending the ids its parent will."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from inkorg_riv.envelope.build import new_correlation_id
 
 
 def test_ids_are_version_4_uuids_written_as_uuid_writes_them() -> None:
-    for _ in range(300):  # more than a few batches
+    for _ in range(300):
         made = new_correlation_id()
         parsed = uuid.UUID(made)
         assert parsed.version == 4
@@ -39,7 +39,7 @@ def test_ids_never_repeat_across_threads() -> None:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_child_draws_its_own_ids() -> None:
-    new_correlation_id()  # the parent has ids left in this thread's batch
+    new_correlation_id()
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import threading
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -44,35 +43,13 @@ _READABLE_PREFIXES: Mapping[str, str] = MappingProxyType(
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-_RANDOM_BATCH = 64
-"""Correlation ids per :func:`os.urandom` call (a system call each)."""
-_random = threading.local()  # per thread: ``ids``, 16-byte chunks of one os.urandom call
-
-
-def _forget_random() -> None:
-    # A forked child must not send the ids its parent will send: it draws its own.
-    _random.__dict__.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_random)
-
-
 def new_correlation_id() -> str:
     """A random (version 4) UUID as text, for ``x-skltp-correlation-id``.
 
-    Made from :func:`os.urandom` directly (:mod:`uuid` and :mod:`secrets` cost milliseconds at
-    start-up), 16 bytes of one call for 64 ids in each thread (and a fresh draw in a forked
-    child).
+    Made from :func:`os.urandom` directly: :mod:`uuid` and :mod:`secrets` cost milliseconds at
+    start-up.
     """
-    try:
-        chunk = _random.ids.pop()
-    except (AttributeError, IndexError):
-        data = os.urandom(16 * _RANDOM_BATCH)
-        ids = [data[at : at + 16] for at in range(0, len(data), 16)]
-        _random.ids = ids
-        chunk = ids.pop()
-    raw = bytearray(chunk)
+    raw = bytearray(os.urandom(16))
     raw[6] = (raw[6] & 0x0F) | 0x40
     raw[8] = (raw[8] & 0x3F) | 0x80
     h = raw.hex()
