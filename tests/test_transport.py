@@ -196,8 +196,7 @@ def test_pooled_connections_disable_nagle(
     transport.send(call(inkorg_simulator), timeouts=QUICK)
     manager = transport._session.adapters["https://"].poolmanager  # type: ignore[attr-defined]
     (pool,) = manager.pools._container.values()
-    kept = (*pool.pool.queue, *pool.idle)  # urllib3's queue, and where the transport keeps them
-    connections = [conn for conn in kept if conn is not None and conn.sock]
+    connections = [conn for conn in pool.pool.queue if conn is not None and conn.sock]
     assert len(connections) == 1
     assert connections[0].sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 

@@ -4,19 +4,16 @@
   KeyError) for every key, case and default;
 * header values are refused (CR, LF, leading white space) as requests' regular expression
   refuses them;
-* an answer made without ``__init__`` is the one ``__init__`` makes;
+* an answer keeps ``Headers`` as given and wraps any other mapping;
 * the verify mode read from the C-level context is the mode ``SSLContext.verify_mode`` reports;
 * the connection slots (a queue of tokens) admit ``pool_size`` calls at once, time out as the
   semaphore did, never lose a token when a call fails, and accept an infinite pool timeout;
-* the pool's list of kept connections gives the one used last, closes one the server dropped
-  (as urllib3's ``_get_conn`` does), and closes what it keeps when the pool closes, when it is
-  collected, and when the transport closes.
+* closing the transport closes the connections its pools kept.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import gc
 import math
 import ssl
 import threading
@@ -25,7 +22,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-import urllib3
 from hypothesis import given
 from hypothesis import strategies as st
 from test_transport_fast import QUICK, Scripted, client_context, post
@@ -40,7 +36,6 @@ from inkorg_riv.transport import (
     Timeouts,
     _verify_mode,
 )
-from inkorg_riv.transport._pool import KeepingPool
 from inkorg_riv.transport._wire import _BAD_VALUE, Heads
 
 NAMES = st.sampled_from(["Content-Type", "x-skltp-prt", "X-SKLTP-CORRELATION-ID", "Ä", "a b"])
@@ -185,56 +180,6 @@ def test_a_header_value_that_is_not_a_str_is_refused(value: object) -> None:
         Heads("ua").request_bytes(line, request, b"")
 
 
-class _Conn:
-    """Stands in for a urllib3 connection: records closing."""
-
-    sock = None
-    is_connected = False  # what urllib3's is_connection_dropped asks
-
-    def __init__(self) -> None:
-        self.closed = 0
-
-    def close(self) -> None:
-        self.closed += 1
-
-
-def _keeping_pool() -> KeepingPool:
-    return KeepingPool("127.0.0.1", 9, maxsize=2, block=True)
-
-
-def test_the_connection_used_last_is_taken_first_and_a_dropped_one_is_closed() -> None:
-    pool = _keeping_pool()
-    first, second = _Conn(), _Conn()
-    pool.checkin(first)  # type: ignore[arg-type]  # a stand-in
-    pool.checkin(second)  # type: ignore[arg-type]  # a stand-in
-    assert pool.checkout() is second  # sock None: "dropped", closed so that it reconnects
-    assert second.closed == 1
-    assert pool.checkout() is first
-    fresh = pool.checkout()  # nothing kept: a new, unconnected connection of the pool's class
-    assert isinstance(fresh, pool.ConnectionCls)
-    assert fresh.sock is None
-    pool.close()
-    with pytest.raises(urllib3.exceptions.ClosedPoolError):
-        pool.checkout()
-
-
-def test_kept_connections_are_closed_with_the_pool_or_when_it_is_collected() -> None:
-    pool = _keeping_pool()
-    kept, late = _Conn(), _Conn()
-    pool.checkin(kept)  # type: ignore[arg-type]  # a stand-in
-    pool.close()
-    assert kept.closed == 1
-    pool.checkin(late)  # type: ignore[arg-type]  # given back after the pool closed
-    assert late.closed == 1
-    assert pool.idle == []
-    dropped = _keeping_pool()
-    orphan = _Conn()
-    dropped.checkin(orphan)  # type: ignore[arg-type]  # a stand-in
-    del dropped
-    gc.collect()
-    assert orphan.closed == 1
-
-
 def test_closing_the_transport_closes_the_connections_it_kept(inkorg_pki: TestPki) -> None:
     server = Scripted(inkorg_pki)
     try:
@@ -243,11 +188,11 @@ def test_closing_the_transport_closes_the_connections_it_kept(inkorg_pki: TestPk
             assert transport.send(post(server.url()), timeouts=QUICK).body == b"<ok/>"
         assert transport.stats.connections_opened == 1
         (line,) = transport._lines.values()
-        (conn,) = line.pool.idle
+        (conn,) = [c for c in line.pool.pool.queue if c is not None]  # urllib3's kept ones
         assert conn.sock is not None
         transport.close()
         assert conn.sock is None
-        assert line.pool.idle == []
+        assert line.pool.pool is None
     finally:
         server.stop()
 

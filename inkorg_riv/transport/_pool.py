@@ -2,8 +2,7 @@
 
 Owns :class:`Phase` (how far a call got: the basis of "not sent" versus "outcome unknown"),
 the per-transport tracker that each connection reports to (and that counts TLS handshakes),
-the pool class that keeps connections between calls (:class:`KeepingPool`), and the requests
-adapter whose pools take their TLS from the given context and nothing else.
+and the requests adapter whose pools take their TLS from the given context and nothing else.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import enum
 import socket
 import ssl
 import threading
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +18,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPSConnectionPool
-from urllib3.util.connection import is_connection_dropped
+from urllib3.connection import HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 _SOCKET_OPTIONS = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
 
@@ -67,58 +64,7 @@ class Tracker:
             self.responses += 1
 
 
-class KeepingPool(HTTPSConnectionPool):
-    """urllib3's HTTPS pool, whose connections between our calls wait in :attr:`idle` (a list:
-    taking and giving back are one atomic list operation each, where urllib3's own queue goes
-    through a Condition in Python). The transport's slots bound how many are out at once, so
-    the list never holds more than ``pool_size``; urllib3's own queue (``_get_conn``) still
-    serves anyone else. Closing the pool closes the idle connections too."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.idle: list[HTTPConnection] = []
-        # As urllib3 closes its queue's connections when a pool it dropped is collected.
-        weakref.finalize(self, _close_all, self.idle)
-
-    def checkout(self) -> HTTPConnection:
-        """The connection used last (closed first if the server dropped it meanwhile, so that
-        it reconnects), or a new, unconnected one; ClosedPoolError once the pool is closed.
-        As ``_get_conn`` decides."""
-        if self.pool is None:
-            raise urllib3.exceptions.ClosedPoolError(self, "Pool is closed.")
-        try:
-            conn = self.idle.pop()
-        except IndexError:
-            return self._new_conn()  # type: ignore[return-value]  # urllib3 types it as its base class
-        if is_connection_dropped(conn):
-            conn.close()
-        return conn
-
-    def checkin(self, conn: HTTPConnection) -> None:
-        """Give ``conn`` back (closed, it reconnects when next used)."""
-        self.idle.append(conn)
-        if self.pool is None:  # closed meanwhile, perhaps after close() emptied the list
-            self._close_idle()
-
-    def close(self) -> None:
-        super().close()
-        self._close_idle()
-
-    def _close_idle(self) -> None:
-        _close_all(self.idle)
-
-
-def _close_all(idle: list[HTTPConnection]) -> None:
-    """Close the connections in ``idle``, emptying it."""
-    while True:
-        try:
-            conn = idle.pop()
-        except IndexError:
-            return
-        conn.close()
-
-
-def _pool_class(tracker: Tracker) -> type[KeepingPool]:
+def _pool_class(tracker: Tracker) -> type[HTTPSConnectionPool]:
     """An HTTPS pool whose connections say how far connecting got and count handshakes."""
 
     class _Connection(HTTPSConnection):
@@ -134,7 +80,7 @@ def _pool_class(tracker: Tracker) -> type[KeepingPool]:
             tracker.opened()
             tracker.phase = Phase.CONNECTED
 
-    class _Pool(KeepingPool):
+    class _Pool(HTTPSConnectionPool):
         ConnectionCls = _Connection
 
     return _Pool
@@ -178,16 +124,14 @@ class ContextAdapter(HTTPAdapter):
         url = str(request.url)
         return Route(url, self.request_url(request, {}), host_params, pool_kwargs)
 
-    def pool_for(self, route: Route) -> KeepingPool:
+    def pool_for(self, route: Route) -> HTTPConnectionPool:
         """The pool this adapter keeps for ``route``, set up as :meth:`send` sets it up."""
         try:
-            pool = self.poolmanager.connection_from_host(
+            pool: HTTPConnectionPool = self.poolmanager.connection_from_host(
                 **route.host_params, pool_kwargs=route.pool_kwargs
             )
         except urllib3.exceptions.LocationValueError as exc:
             raise requests.exceptions.InvalidURL(exc) from exc
-        if not isinstance(pool, KeepingPool):  # pragma: no cover - only https is mounted
-            raise requests.exceptions.InvalidURL(f"not an https pool: {route.url}")
         self.cert_verify(pool, route.url, True, None)
         return pool
 

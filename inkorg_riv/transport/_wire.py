@@ -8,11 +8,12 @@ return the connection to the pool only when the answer was read to its end and t
 not ask to close. It follows the call's :class:`~._pool.Phase`, so that a failure says "not
 sent" only when that is proven (see :func:`~._failures.classify`).
 
-Connections are taken from and given back to the pool's :class:`~._pool.KeepingPool` list.
 Private urllib3 API relied on (urllib3 2.x; ``tests/test_transport_fast.py`` fails loudly if it
-changes): ``HTTPConnectionPool._new_conn()`` -- a new, unconnected connection of the pool's
-class -- and ``pool.pool`` (``None`` once the pool is closed); a connection's ``sock`` (``None``
-until ``connect()``), ``timeout`` (used by ``connect()``) and ``connect()``.
+changes): ``HTTPConnectionPool._get_conn(timeout=...)`` -- a pooled connection, already checked
+with ``is_connection_dropped`` (closed if so), or a new unconnected one, or ``EmptyPoolError``
+/ ``ClosedPoolError`` -- ``HTTPConnectionPool._put_conn(conn)`` and ``pool.pool`` (``None`` once
+the pool is closed); a connection's ``sock`` (``None`` until ``connect()``), ``timeout`` (used
+by ``connect()``) and ``connect()``.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ from urllib3.connectionpool import HTTPConnectionPool
 from ..errors import ConfigurationError, TransportError
 from ._answer import Answer, Replay, read_body, whole_answer
 from ._failures import Target, classify
-from ._pool import KeepingPool, Phase, Route, Tracker
+from ._pool import Phase, Route, Tracker
 from ._types import Headers, HttpRequest, HttpResponse, Timeouts
 
-if not callable(getattr(HTTPConnectionPool, "_new_conn", None)):  # pragma: no cover
-    # fail at import, not as an odd error in every call
-    raise ImportError("urllib3's HTTPConnectionPool lost _new_conn; see inkorg_riv.transport")
+for _name in ("_get_conn", "_put_conn"):  # fail at import, not as an odd error in every call
+    if not callable(getattr(HTTPConnectionPool, _name, None)):  # pragma: no cover
+        raise ImportError(f"urllib3's HTTPConnectionPool lost {_name}; see inkorg_riv.transport")
 
 _FIRST_READ = 16 * 1024  # one TLS record at most: a whole SOAP answer, usually
 _ONE_WRITE = 64 * 1024  # above this the body goes in a second write instead of being copied
@@ -52,7 +53,7 @@ class Line:
     (``Host``, ``User-Agent``, ``Accept-Encoding: identity``) as bytes, per method."""
 
     route: Route
-    pool: KeepingPool
+    pool: HTTPConnectionPool
     host: str
     loopback: bool
     heads: dict[str, bytes] = field(default_factory=dict)
@@ -184,7 +185,7 @@ def exchange(  # noqa: PLR0915  (a call's steps in order, each setting the phase
     keep = False
     started = time.perf_counter()
     try:
-        conn = pool.checkout()
+        conn = pool._get_conn(timeout=timeouts.pool)  # private urllib3 API, pinned (see above)
         sock = conn.sock
         if sock is None:
             fresh = True
@@ -223,7 +224,7 @@ def exchange(  # noqa: PLR0915  (a call's steps in order, each setting the phase
                 if response is not None:
                     response.close()
                 conn.close()
-            pool.checkin(conn)  # a closed one reconnects when next used
+            pool._put_conn(conn)  # pinned (see above); a closed one reconnects when next used
     tracker.answered()
     # Headers over our own dict (keys in lower case already), HttpResponse without __init__.
     return HttpResponse(
