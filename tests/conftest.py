@@ -11,12 +11,18 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable, Iterator
+from importlib.metadata import entry_points
 from typing import Any
 
 import pytest
 
 from inkorg_riv import ClientSettings, RetryPolicy
 from inkorg_riv.testing import SimulatorFixture
+
+# The plugin's fixtures (inkorg_simulator...): through its pytest11 entry point once installed,
+# else loaded here, for every test module.
+_INSTALLED = any(ep.value == "inkorg_riv.testing" for ep in entry_points(group="pytest11"))
+pytest_plugins = [] if _INSTALLED else ["inkorg_riv.testing"]
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -22,7 +22,6 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,10 +45,6 @@ from inkorg_riv.simulator import InjectionRule, Simulator, SimulatorConfig, Test
 
 if TYPE_CHECKING:
     from inkorg_riv.testing import SimulatorFixture
-
-# The plugin's fixtures: through its pytest11 entry point once installed, else loaded here.
-_INSTALLED = any(ep.value == "inkorg_riv.testing" for ep in entry_points(group="pytest11"))
-pytest_plugins = [] if _INSTALLED else ["inkorg_riv.testing"]
 
 PASSWORD = b"test-password-not-secret"
 CONSUMER = "SE2321000016-TESTKONS"

@@ -19,7 +19,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,10 +56,6 @@ from inkorg_riv.transport._pool import Phase
 
 if TYPE_CHECKING:
     from inkorg_riv.testing import SimulatorFixture
-
-# The plugin's fixtures: through its pytest11 entry point once installed, else loaded here.
-_INSTALLED = any(ep.value == "inkorg_riv.testing" for ep in entry_points(group="pytest11"))
-pytest_plugins = [] if _INSTALLED else ["inkorg_riv.testing"]
 
 PACKAGE = bundled_package()
 TOLVAN = "191212121212"
